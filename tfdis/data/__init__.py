@@ -1,0 +1,16 @@
+"""Datasets: functions returning `tf.data.Dataset`, chosen by a gin reference (STYLE.md rule 6).
+
+Element contract (DESIGN.md): a dict with
+  "image":      float32 [H, W, C] in [0, 1]
+  "label":      int32 scalar            (if the dataset has classes)
+  "attributes": float32 [A]             (if the dataset has binary/continuous attributes)
+  "factors":    int32 [F]               (if the ground-truth factors are known)
+
+Dataset functions share one signature:
+  fn(split="train", seed=0, start_index=0) -> tf.data.Dataset of unbatched elements.
+  "train" is infinite (repeats), deterministic for a seed; `start_index` skips that many elements so that a
+  resumed run continues the stream where it stopped. Other splits ("test") are finite and fixed.
+
+Ground-truth samplers (for metrics) expose `num_factors`, `factor_sizes`, `factor_names`,
+`sample_factors(n, rng) -> int [n, F]` and `sample_observations_from_factors(factors, rng) -> float32 [n, H, W, C]`.
+"""

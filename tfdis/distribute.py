@@ -1,0 +1,53 @@
+"""Strategy factory: one name per `tf.distribute` strategy, chosen by the `--strategy` flag."""
+
+import json
+import os
+
+import tensorflow as tf
+
+STRATEGIES = ("auto", "one_device", "mirrored", "multi_worker", "tpu")
+
+
+def make_strategy(name="auto", tpu_address=""):
+  """Returns the `tf.distribute.Strategy` named `name`.
+
+  Args:
+    name: "auto" (MirroredStrategy over all GPUs if there are several, else the default one-device
+      strategy), "one_device", "mirrored", "multi_worker" (reads `TF_CONFIG`), or "tpu" (untested here).
+    tpu_address: TPU name or grpc address for "tpu".
+
+  Returns:
+    A `tf.distribute.Strategy`.
+
+  Raises:
+    ValueError: for an unknown name, or "multi_worker" without a `TF_CONFIG` naming a cluster.
+  """
+  if name not in STRATEGIES:
+    raise ValueError(f"Unknown strategy {name!r}: use one of {', '.join(STRATEGIES)}.")
+  if name == "auto":
+    name = "mirrored" if len(tf.config.list_logical_devices("GPU")) > 1 else "one_device"
+  if name == "one_device":
+    gpus = tf.config.list_logical_devices("GPU")
+    return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+  if name == "mirrored":
+    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([d.name for d in devices])
+  if name == "multi_worker":
+    config = json.loads(os.environ.get("TF_CONFIG", "{}"))
+    if "cluster" not in config or "task" not in config:
+      raise ValueError("--strategy=multi_worker needs TF_CONFIG with 'cluster' and 'task' "
+                       "(see README, 'Several machines').")
+    return tf.distribute.MultiWorkerMirroredStrategy()
+  resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=tpu_address)
+  tf.config.experimental_connect_to_cluster(resolver)
+  tf.tpu.experimental.initialize_tpu_system(resolver)
+  return tf.distribute.TPUStrategy(resolver)
+
+
+def replica_scale(loss):
+  """Divides a per-replica loss by the number of replicas in sync.
+
+  Keras 3 sums the gradients of the replicas in a custom `train_step`, so a loss averaged over the
+  replica's share of the global batch must be divided by the replica count to give the global mean.
+  """
+  return loss / tf.cast(tf.distribute.get_strategy().num_replicas_in_sync, loss.dtype)
