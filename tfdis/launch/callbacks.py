@@ -1,0 +1,101 @@
+"""Keras callbacks of the training launcher: progress bar, checkpoints, TensorBoard scalars and pictures."""
+
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+import tqdm
+
+from tfdis import visualize
+
+
+def _step(model):
+  return int(model.optimizer.iterations.numpy())
+
+
+class StopAtStep(keras.callbacks.Callback):
+  """Stops `fit` once the optimizer has taken `train_steps` steps (the last interval may be short)."""
+
+  def __init__(self, train_steps):
+    super().__init__()
+    self.train_steps = train_steps
+
+  def on_train_batch_end(self, batch, logs=None):
+    if _step(self.model) >= self.train_steps:
+      self.model.stop_training = True
+
+
+class ProgressBar(keras.callbacks.Callback):
+  """One tqdm bar over the whole run (global steps), showing the latest losses."""
+
+  def __init__(self, initial_step, train_steps, log_every):
+    super().__init__()
+    self.initial_step, self.train_steps, self.log_every = initial_step, train_steps, log_every
+    self.bar = None
+
+  def on_train_begin(self, logs=None):
+    self.bar = tqdm.tqdm(total=self.train_steps, initial=self.initial_step, unit="step",
+                         dynamic_ncols=True, mininterval=1.0)
+
+  def on_train_batch_end(self, batch, logs=None):
+    self.bar.update(1)
+    if logs and _step(self.model) % self.log_every == 0:
+      self.bar.set_postfix({k: f"{float(np.mean(v)):.4g}" for k, v in logs.items()}, refresh=False)
+
+  def on_train_end(self, logs=None):
+    self.bar.close()
+
+
+class Checkpointer(keras.callbacks.Callback):
+  """Saves a checkpoint (model, optimizers, step) at the end of each interval and of training."""
+
+  def __init__(self, manager):
+    super().__init__()
+    self.manager = manager
+
+  def save(self):
+    step = _step(self.model)
+    latest = self.manager.latest_checkpoint
+    if latest is None or not latest.endswith(f"-{step}"):
+      self.manager.save(checkpoint_number=step)
+
+  def on_epoch_end(self, epoch, logs=None):
+    self.save()
+
+  def on_train_end(self, logs=None):
+    self.save()
+
+
+class Summaries(keras.callbacks.Callback):
+  """Writes loss scalars every `log_every` steps and the model's pictures at each interval's end.
+
+  Pictures come from `model.summary_images(images)`; 5-D entries ([rows, cols, h, w, c], e.g. traversals)
+  are tiled into one grid, the latest traversal is also written to `model_dir/traversal.png`.
+  """
+
+  def __init__(self, model_dir, images, log_every):
+    super().__init__()
+    self.writer = tf.summary.create_file_writer(os.path.join(model_dir, "train"))
+    self.model_dir, self.images, self.log_every = model_dir, images, log_every
+
+  def on_train_batch_end(self, batch, logs=None):
+    step = _step(self.model)
+    if logs and step % self.log_every == 0:
+      with self.writer.as_default(step=step):
+        for name, value in logs.items():
+          tf.summary.scalar(f"loss/{name}", float(np.mean(value)))
+
+  def on_epoch_end(self, epoch, logs=None):
+    self.write_images()
+
+  def write_images(self):
+    step = _step(self.model)
+    pictures = self.model.summary_images(self.images)
+    with self.writer.as_default(step=step):
+      for name, images in pictures.items():
+        grid = visualize.tile(np.asarray(images))
+        tf.summary.image(f"images/{name}", grid[np.newaxis], step=step)
+        if name == "traversal":
+          visualize.save_png(grid, os.path.join(self.model_dir, "traversal.png"))
+    self.writer.flush()

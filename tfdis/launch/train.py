@@ -1,0 +1,32 @@
+r"""Trains a tfdis model from gin files.
+
+  python -m tfdis.launch.train --gin_file=gin/papers/beta_vae/shapes2d.gin \
+      --gin_param='TRAIN_STEPS = 2000' --model_dir=/tmp/beta_vae [--strategy=mirrored] [--seed=0]
+
+Re-running the same command after an interruption resumes from the latest checkpoint in --model_dir.
+"""
+
+from absl import app
+from absl import flags
+
+from tfdis import distribute
+from tfdis.launch import train_lib
+
+_GIN_FILES = flags.DEFINE_multi_string("gin_file", [], "Gin files; later ones override earlier ones.")
+_GIN_PARAMS = flags.DEFINE_multi_string("gin_param", [], "Gin bindings, e.g. 'BETA = 4.0'.")
+_MODEL_DIR = flags.DEFINE_string("model_dir", None, "Output folder; resumes from checkpoints found there.",
+                                 required=True)
+_STRATEGY = flags.DEFINE_enum("strategy", "auto", distribute.STRATEGIES, "tf.distribute strategy.")
+_SEED = flags.DEFINE_integer("seed", 0, "Seed of initialization, data stream and noise.")
+
+
+def main(argv):
+  del argv
+  try:
+    train_lib.run(_GIN_FILES.value, _GIN_PARAMS.value, _MODEL_DIR.value, _STRATEGY.value, _SEED.value)
+  except train_lib.ConfigError as e:
+    raise app.UsageError(str(e)) from e
+
+
+if __name__ == "__main__":
+  app.run(main)

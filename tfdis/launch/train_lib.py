@@ -1,0 +1,136 @@
+"""The training launcher's library: gin parsing with clear errors, and `train`, the gin root of the binary.
+
+A run writes into `model_dir`:
+  operative_config.gin   the gin configuration the run actually used
+  checkpoints/           tf.train checkpoints (model, optimizer(s), step); a re-run resumes from the latest
+  train/                 TensorBoard events: loss scalars, inputs, reconstructions, latent traversals
+  traversal.png          the latest latent-traversal grid
+"""
+
+import os
+
+from absl import logging
+import gin
+import keras
+import numpy as np
+import tensorflow as tf
+
+from tfdis import GIN_DIR
+from tfdis import ROOT
+from tfdis import configurables  # pylint: disable=unused-import  (registers Keras optimizers)
+from tfdis import distribute
+from tfdis.launch import callbacks
+
+
+class ConfigError(ValueError):
+  """A gin file or binding that cannot configure a run; the message names the file or binding."""
+
+
+def parse_gin(gin_files=(), gin_bindings=()):
+  """Parses gin files and bindings, raising `ConfigError` that names the failing file or binding.
+
+  Paths are tried as given, then relative to the repository root and to its `gin/` folder, so that
+  `include 'gin/runs/train.gin'` works from any working directory.
+  """
+  gin.clear_config()
+  gin.add_config_file_search_path(str(ROOT))
+  gin.add_config_file_search_path(str(GIN_DIR))
+  for path in gin_files:
+    resolved = _resolve(path)
+    try:
+      gin.parse_config_file(resolved)
+    except Exception as e:  # gin raises ValueError, KeyError, ImportError... with the location inside.
+      raise ConfigError(f"Bad gin file {path}: {e}") from e
+  for binding in gin_bindings:
+    try:
+      gin.parse_config(binding)
+    except Exception as e:
+      raise ConfigError(f"Bad gin binding {binding!r}: {e}") from e
+  gin.finalize()
+
+
+def _resolve(path):
+  for candidate in (path, os.path.join(ROOT, path), os.path.join(GIN_DIR, path)):
+    if os.path.isfile(candidate):
+      return candidate
+  raise ConfigError(f"Gin file {path} not found (looked in ., {ROOT} and {GIN_DIR}); "
+                    "pass a path such as gin/papers/beta_vae/shapes2d.gin.")
+
+
+def _summary_images(dataset_fn, seed, count=8):
+  batch = next(iter(dataset_fn(split="train", seed=seed + 1).batch(count).take(1)))
+  return batch["image"]
+
+
+def restore_or_initialize(manager, model):
+  """Restores the latest checkpoint in `manager` into `model`, returning the step it resumes from."""
+  if manager.latest_checkpoint:
+    manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+    logging.info("Resumed from %s.", manager.latest_checkpoint)
+  return int(model.optimizer.iterations.numpy())
+
+
+@gin.configurable(denylist=["model_dir", "strategy", "seed"])
+def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_fn=keras.optimizers.Adam,
+          batch_size=64, train_steps=1000, checkpoint_every=500, log_every=50, strategy="auto", seed=0):
+  """Trains `model_fn(image_shape)` on `dataset_fn("train")` for `train_steps` global steps, resumably.
+
+  Args:
+    model_dir: output folder; a run finding checkpoints there resumes from the latest one.
+    model_fn: factory `(image_shape) -> DisentanglementModel` (gin: `train.model_fn = @beta_vae`).
+    dataset_fn: dataset function in the tfdis.data contract (gin: `train.dataset_fn = %DATASET`).
+    optimizer_fn: callable returning a Keras optimizer (gin: `train.optimizer_fn = @keras.optimizers.Adam`).
+    batch_size: global batch size, split over the replicas.
+    train_steps: total optimizer steps of the run.
+    checkpoint_every: steps between checkpoints and TensorBoard pictures.
+    log_every: steps between TensorBoard scalars.
+    strategy: a name accepted by `tfdis.distribute.make_strategy`.
+    seed: seed of the weights' initialization, the data stream and the model's noise.
+
+  Returns:
+    The trained model.
+  """
+  if batch_size <= 0 or train_steps <= 0 or checkpoint_every <= 0 or log_every <= 0:
+    raise ConfigError("train: batch_size, train_steps, checkpoint_every and log_every must be positive.")
+  os.makedirs(model_dir, exist_ok=True)
+  keras.utils.set_random_seed(seed)
+  strategy = distribute.make_strategy(strategy)
+  if batch_size % strategy.num_replicas_in_sync:
+    raise ConfigError(f"batch_size {batch_size} is not divisible by the {strategy.num_replicas_in_sync} "
+                      "replicas: choose a multiple.")
+  image_shape = tuple(dataset_fn(split="train", seed=seed).element_spec["image"].shape)
+  with strategy.scope():
+    model = model_fn(image_shape=image_shape)
+    model.compile(optimizer=optimizer_fn())
+    model.optimizer.build(model.trainable_variables)
+  checkpoint = tf.train.Checkpoint(model=model, optimizer=model.optimizer)
+  manager = tf.train.CheckpointManager(checkpoint, os.path.join(model_dir, "checkpoints"), max_to_keep=3)
+  initial_step = restore_or_initialize(manager, model)
+  _write_operative_config(model_dir)
+  if initial_step >= train_steps:
+    logging.info("%s already holds a run of %d steps: nothing to train.", model_dir, initial_step)
+    return model
+  data = dataset_fn(split="train", seed=seed, start_index=initial_step * batch_size)
+  data = data.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+  fit_callbacks = [
+      callbacks.StopAtStep(train_steps),
+      callbacks.ProgressBar(initial_step, train_steps, log_every),
+      callbacks.Summaries(model_dir, _summary_images(dataset_fn, seed), log_every),
+      callbacks.Checkpointer(manager),
+  ]
+  model.fit(data, steps_per_epoch=checkpoint_every, epochs=-(-train_steps // checkpoint_every),
+            initial_epoch=initial_step // checkpoint_every, callbacks=fit_callbacks, shuffle=False, verbose=0)
+  return model
+
+
+def _write_operative_config(model_dir):
+  path = os.path.join(model_dir, "operative_config.gin")
+  with tf.io.gfile.GFile(path + ".tmp", "w") as f:
+    f.write(gin.operative_config_str())
+  tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+
+
+def run(gin_files, gin_bindings, model_dir, strategy="auto", seed=0):
+  """Parses the configuration, then trains; what the `train` binary calls."""
+  parse_gin(gin_files, gin_bindings)
+  return train(model_dir=model_dir, strategy=strategy, seed=seed)

@@ -1,0 +1,66 @@
+"""What every tfdis model shares: loss trackers, replica scaling, and the hooks the launcher calls."""
+
+import keras
+import tensorflow as tf
+
+from tfdis import distribute
+from tfdis import editing
+
+
+class DisentanglementModel(keras.Model):
+  """Base of the model families: a `keras.Model` with named loss terms and image summaries.
+
+  Subclasses set `LOSS_NAMES` (the first is the total loss), implement `train_step`/`test_step` with
+  `self.record(terms)`, and `summary_images(images)` for TensorBoard. They also implement `encode` and
+  `decode`, which the launcher's traversal pictures and the exporter use.
+  """
+
+  LOSS_NAMES = ("loss",)
+
+  def __init__(self, **kwargs):
+    super().__init__(**kwargs)
+    self.trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSS_NAMES}
+
+  @property
+  def metrics(self):
+    return list(self.trackers.values())
+
+  def record(self, terms):
+    """Updates the trackers with the per-replica loss terms and returns the logs."""
+    for name, value in terms.items():
+      self.trackers[name].update_state(value)
+    return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+  def minimize(self, tape, loss, variables, optimizer=None):
+    """Applies one optimizer step on the per-replica `loss` recorded by `tape`.
+
+    The gradient is taken of `loss / num_replicas_in_sync` (STYLE.md rule 4: Keras 3 sums the replicas'
+    gradients), by seeding the backward pass with that factor, which also scales sparse gradients.
+    """
+    scale = distribute.replica_scale(tf.ones_like(loss))
+    grads = tape.gradient(loss, variables, output_gradients=scale)
+    (optimizer or self.optimizer).apply(grads, variables)
+
+  def summary_images(self, images):
+    """Returns {name: float32 [n, h, w, c] in [0, 1]} pictures of the model on `images`, for TensorBoard."""
+    raise NotImplementedError
+
+  def latent_traversal(self, images, values):
+    """Decodes the code of `images[0]` with each latent dimension set to each of `values`.
+
+    Returns:
+      float32 [d, len(values), h, w, c] images: row i varies latent dimension i.
+    """
+    code = self.encode(images[:1])[0]
+    return editing.traversal_grid(self.decode, code, values)
+
+
+def image_shape_of(model):
+  """The (h, w, c) image shape a built model encodes."""
+  return tuple(int(s) for s in model.encoder.inputs[0].shape[1:])
+
+
+def gaussian_sample(mean, logvar, seed_generator):
+  """Reparameterized sample mean + exp(logvar / 2) · ε, ε ~ N(0, I) drawn from `seed_generator`."""
+  noise = keras.random.normal(tf.shape(mean), seed=seed_generator, dtype=mean.dtype)
+  return mean + tf.exp(0.5 * logvar) * noise
