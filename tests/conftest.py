@@ -17,16 +17,38 @@ def pytest_configure(config):
   config.addinivalue_line("markers", "slow: longer tests (minutes); deselect with -m 'not slow'.")
 
 
+def _render_square(factors, size=16):
+  """[n, 2] (row, column) factors -> [n, size, size, 1] images of a 4×4 bright square at that corner."""
+  ys, xs = tf.meshgrid(tf.range(size), tf.range(size), indexing="ij")
+  top, left = factors[:, 0, tf.newaxis, tf.newaxis], factors[:, 1, tf.newaxis, tf.newaxis]
+  inside = (ys >= top) & (ys < top + 4) & (xs >= left) & (xs < left + 4)
+  return tf.cast(inside, tf.float32)[..., tf.newaxis]
+
+
 @gin.register
-def tiny_images(split="train", seed=0, start_index=0, size=16):
-  """A deterministic stream of [size, size, 1] images of one bright square at a position set by the index."""
+def tiny_images(split="train", seed=0, start_index=0):
+  """A deterministic stream of 16×16×1 images of one square whose position is drawn from (seed, index)."""
   del split
-  def render(index):
-    rnd = tf.random.stateless_uniform([2], seed=[seed, index], maxval=size - 4, dtype=tf.int32)
-    ys, xs = tf.meshgrid(tf.range(size), tf.range(size), indexing="ij")
-    inside = (ys >= rnd[0]) & (ys < rnd[0] + 4) & (xs >= rnd[1]) & (xs < rnd[1] + 4)
-    return {"image": tf.cast(inside, tf.float32)[..., tf.newaxis], "factors": rnd}
-  return tf.data.Dataset.range(start_index, 2**62).map(render)
+  def element(index):
+    factors = tf.random.stateless_uniform([2], seed=[seed, index], maxval=12, dtype=tf.int32)
+    return {"image": _render_square(factors[tf.newaxis])[0], "factors": factors}
+  return tf.data.Dataset.range(start_index, 2**62).map(element)
+
+
+@gin.register
+class TinySquares:
+  """The ground truth of `tiny_images`: factors (row, column) of the square, 12 values each."""
+  factor_sizes = (12, 12)
+  factor_names = ("row", "column")
+  image_shape = (16, 16, 1)
+  num_factors = 2
+
+  def sample_factors(self, n, rng):
+    return rng.randint(0, 12, size=(n, 2))
+
+  def sample_observations_from_factors(self, factors, rng):
+    del rng
+    return _render_square(tf.constant(factors, tf.int32)).numpy()
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@
 
 A run writes into `model_dir`:
   operative_config.gin   the gin configuration the run actually used
+  config.gin             the whole configuration it was given (evaluate and export rebuild the run from it)
   checkpoints/           tf.train checkpoints (model, optimizer(s), step); a re-run resumes from the latest
   train/                 TensorBoard events: loss scalars, inputs, reconstructions, latent traversals
   traversal.png          the latest latent-traversal grid
@@ -106,7 +107,7 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
   checkpoint = tf.train.Checkpoint(model=model, optimizer=model.optimizer)
   manager = tf.train.CheckpointManager(checkpoint, os.path.join(model_dir, "checkpoints"), max_to_keep=3)
   initial_step = restore_or_initialize(manager, model)
-  _write_operative_config(model_dir)
+  _write_configs(model_dir)
   if initial_step >= train_steps:
     logging.info("%s already holds a run of %d steps: nothing to train.", model_dir, initial_step)
     return model
@@ -123,11 +124,54 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
   return model
 
 
-def _write_operative_config(model_dir):
-  path = os.path.join(model_dir, "operative_config.gin")
+def _write_atomically(path, text):
   with tf.io.gfile.GFile(path + ".tmp", "w") as f:
-    f.write(gin.operative_config_str())
+    f.write(text)
   tf.io.gfile.rename(path + ".tmp", path, overwrite=True)
+
+
+def _write_configs(model_dir):
+  _write_atomically(os.path.join(model_dir, "operative_config.gin"), gin.operative_config_str())
+  _write_atomically(os.path.join(model_dir, "config.gin"), gin.config_str())
+
+
+def configured(name):
+  """The value the parsed gin configuration binds to `name` ("train.model_fn", "%GROUND_TRUTH", ...).
+
+  References are resolved: `@fn` gives the configured callable, `@Cls()` and `%MACRO` their values. Returns
+  None when nothing is bound.
+  """
+  try:
+    value = gin.query_parameter(name)
+  except (ValueError, KeyError):
+    return None
+  if isinstance(value, gin.config.ConfigurableReference):
+    return value.scoped_configurable_fn() if value.evaluate else value.scoped_configurable_fn
+  return value
+
+
+def load_trained_model(model_dir, gin_files=(), gin_bindings=()):
+  """Rebuilds the model of a training run from `model_dir/config.gin` and restores its latest checkpoint.
+
+  Leaves the run's configuration (plus `gin_files` and `gin_bindings`, e.g. for `evaluate`) parsed, so that
+  `configured(...)` answers questions about the run.
+
+  Returns:
+    (model, step): the restored model and the step of its checkpoint.
+
+  Raises:
+    FileNotFoundError: `model_dir` holds no configuration or no checkpoint.
+  """
+  config = os.path.join(model_dir, "config.gin")
+  latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
+  if not os.path.isfile(config) or latest is None:
+    raise FileNotFoundError(f"{model_dir} holds no trained run (config.gin and checkpoints/ are missing): "
+                            "train one first with python -m tfdis.launch.train --model_dir=...")
+  parse_gin([config, *gin_files], gin_bindings)
+  dataset_fn = configured("train.dataset_fn")
+  model = configured("train.model_fn")(image_shape=tuple(dataset_fn(split="train").element_spec["image"].shape))
+  tf.train.Checkpoint(model=model).restore(latest).expect_partial().assert_existing_objects_matched()
+  return model, int(latest.rsplit("-", 1)[1])
 
 
 def run(gin_files, gin_bindings, model_dir, strategy="auto", seed=0):

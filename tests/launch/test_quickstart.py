@@ -1,0 +1,19 @@
+"""The quick start, shrunk: trains, writes every artifact it reports, and resumes when re-run."""
+
+import os
+
+from tfdis.launch import quickstart_lib
+
+SHRINK = ["BATCH_SIZE = 4", "CHECKPOINT_EVERY = 2"]
+
+
+def test_quickstart_reports_existing_artifacts(tmp_path):
+  lines = []
+  artifacts = quickstart_lib.run(str(tmp_path), train_steps=2, extra_bindings=SHRINK, out=lines.append)
+  assert "trained beta_vae for 2 steps" in lines[0]
+  for key in ("checkpoint", "operative_config", "tensorboard", "traversal"):
+    assert os.path.exists(artifacts[key]), key
+    assert any(artifacts[key] in line for line in lines), key
+  lines.clear()
+  quickstart_lib.run(str(tmp_path), train_steps=3, extra_bindings=SHRINK, out=lines.append)
+  assert "for 3 steps" in lines[0]

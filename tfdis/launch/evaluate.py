@@ -1,0 +1,31 @@
+r"""Evaluates a trained tfdis model with the disentanglement metrics.
+
+  python -m tfdis.launch.evaluate --model_dir=/tmp/beta_vae [--gin_file=gin/metrics/disentanglement.gin] \
+      [--gin_param='evaluate.num_train = 2000']
+
+Writes model_dir/results.json and TensorBoard scalars under model_dir/eval, and prints a table.
+"""
+
+from absl import app
+from absl import flags
+
+from tfdis.launch import evaluate_lib
+from tfdis.launch import train_lib
+
+_MODEL_DIR = flags.DEFINE_string("model_dir", None, "A training run's folder.", required=True)
+_GIN_FILES = flags.DEFINE_multi_string("gin_file", [], "Gin files for `evaluate` (see gin/metrics/).")
+_GIN_PARAMS = flags.DEFINE_multi_string("gin_param", [], "Gin bindings, e.g. 'evaluate.seed = 1'.")
+
+
+def main(argv):
+  del argv
+  try:
+    results = evaluate_lib.run(_MODEL_DIR.value, _GIN_FILES.value, _GIN_PARAMS.value)
+  except (train_lib.ConfigError, FileNotFoundError, ValueError) as e:
+    raise app.UsageError(str(e)) from e
+  print(f"Results at step {results['step']} (model_dir/results.json):")
+  print(evaluate_lib.table(results))
+
+
+if __name__ == "__main__":
+  app.run(main)
