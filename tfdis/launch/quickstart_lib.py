@@ -1,36 +1,43 @@
-"""The quick start's library: train gin/quickstart.gin, then print where the results are."""
+"""The quick start's library: train gin/quickstart.gin, evaluate it, then print where the results are."""
 
 import os
 
+from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 
 QUICKSTART_GIN = "gin/quickstart.gin"
+QUICK_METRICS_GIN = "gin/metrics/quick.gin"
 
 
-def run(model_dir, train_steps=None, extra_bindings=(), out=print):
-  """Trains the quick-start model into `model_dir` and reports its artifacts.
+def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=print):
+  """Trains the quick-start model into `model_dir`, evaluates it and reports its artifacts.
 
   Args:
     model_dir: output folder (resumes from it).
     train_steps: optional override of the configured number of steps.
-    extra_bindings: further gin bindings (tests use them to shrink the run).
+    extra_bindings: further gin bindings of the training run (tests use them to shrink it).
+    eval_bindings: further gin bindings of the evaluation.
     out: where the report lines go.
 
   Returns:
-    A dict naming the artifacts: model_dir, checkpoint, operative_config, tensorboard, traversal.
+    A dict naming the artifacts: model_dir, checkpoint, operative_config, tensorboard, traversal, results.
   """
   bindings = list(extra_bindings) + ([f"TRAIN_STEPS = {train_steps}"] if train_steps else [])
   model = train_lib.run([QUICKSTART_GIN], bindings, model_dir)
+  results = evaluate_lib.run(model_dir, [QUICK_METRICS_GIN], eval_bindings)
   artifacts = {
       "model_dir": model_dir,
       "checkpoint": os.path.join(model_dir, "checkpoints"),
       "operative_config": os.path.join(model_dir, "operative_config.gin"),
       "tensorboard": os.path.join(model_dir, "train"),
       "traversal": os.path.join(model_dir, "traversal.png"),
+      "results": os.path.join(model_dir, "results.json"),
   }
   out(f"\ntfdis quick start: trained {model.name} for {int(model.optimizer.iterations.numpy())} steps.")
   out(f"  checkpoints        {artifacts['checkpoint']}")
   out(f"  gin config used    {artifacts['operative_config']}")
   out(f"  latent traversal   {artifacts['traversal']}  (row i sweeps latent i from -2 to 2)")
-  out(f"  TensorBoard        tensorboard --logdir {artifacts['tensorboard']}")
+  out(f"  TensorBoard        tensorboard --logdir {model_dir}")
+  out(f"  metrics            {artifacts['results']}  ({results['num_train']} points; gin/metrics/quick.gin)")
+  out(evaluate_lib.table(results))
   return artifacts
