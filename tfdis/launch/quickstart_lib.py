@@ -1,7 +1,8 @@
-"""The quick start's library: train gin/quickstart.gin, evaluate it, then print where the results are."""
+"""The quick start's library: train gin/quickstart.gin, evaluate and export it, then say where everything is."""
 
 import os
 
+from export import export_lib
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 
@@ -10,7 +11,9 @@ QUICK_METRICS_GIN = "gin/metrics/quick.gin"
 
 
 def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=print):
-  """Trains the quick-start model into `model_dir`, evaluates it and reports its artifacts.
+  """Trains the quick-start model into `model_dir`, evaluates and exports it, and reports its artifacts.
+
+  The export goes to `model_dir/export/beta_vae/<step>` (TF Serving's NAME/VERSION layout).
 
   Args:
     model_dir: output folder (resumes from it).
@@ -20,11 +23,14 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
     out: where the report lines go.
 
   Returns:
-    A dict naming the artifacts: model_dir, checkpoint, operative_config, tensorboard, traversal, results.
+    A dict naming the artifacts: model_dir, checkpoint, operative_config, tensorboard, traversal, results,
+    export.
   """
   bindings = list(extra_bindings) + ([f"TRAIN_STEPS = {train_steps}"] if train_steps else [])
   model = train_lib.run([QUICKSTART_GIN], bindings, model_dir)
   results = evaluate_lib.run(model_dir, [QUICK_METRICS_GIN], eval_bindings)
+  export = export_lib.export_model(model_dir, os.path.join(model_dir, "export", "beta_vae",
+                                                           str(results["step"])), overwrite=True)
   artifacts = {
       "model_dir": model_dir,
       "checkpoint": os.path.join(model_dir, "checkpoints"),
@@ -32,6 +38,7 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
       "tensorboard": os.path.join(model_dir, "train"),
       "traversal": os.path.join(model_dir, "traversal.png"),
       "results": os.path.join(model_dir, "results.json"),
+      "export": export["export_dir"],
   }
   out(f"\ntfdis quick start: trained {model.name} for {int(model.optimizer.iterations.numpy())} steps.")
   out(f"  checkpoints        {artifacts['checkpoint']}")
@@ -40,4 +47,8 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
   out(f"  TensorBoard        tensorboard --logdir {model_dir}")
   out(f"  metrics            {artifacts['results']}  ({results['num_train']} points; gin/metrics/quick.gin)")
   out(evaluate_lib.table(results))
+  out(f"  SavedModel+TFLite  {artifacts['export']}  (signatures: {', '.join(export['signatures'])}; "
+      f"max |TFLite - SavedModel| {max(export['parity'].values(), default=0.0):.1e})")
+  export_root = os.path.dirname(os.path.dirname(artifacts["export"]))
+  out(f"  serve and edit     python -m export.serve --export_dir={export_root}, then open http://127.0.0.1:8501/")
   return artifacts

@@ -150,17 +150,24 @@ def configured(name):
   return value
 
 
-def load_trained_model(model_dir, gin_files=(), gin_bindings=()):
+def load_trained_model(model_dir, gin_files=(), gin_bindings=(), image_shape=None):
   """Rebuilds the model of a training run from `model_dir/config.gin` and restores its latest checkpoint.
 
   Leaves the run's configuration (plus `gin_files` and `gin_bindings`, e.g. for `evaluate`) parsed, so that
   `configured(...)` answers questions about the run.
+
+  Args:
+    model_dir: a training run's folder.
+    gin_files: further gin files, parsed after the run's config.gin.
+    gin_bindings: further gin bindings.
+    image_shape: (h, w, c) the model was built for; by default read from the run's dataset.
 
   Returns:
     (model, step): the restored model and the step of its checkpoint.
 
   Raises:
     FileNotFoundError: `model_dir` holds no configuration or no checkpoint.
+    AssertionError: the checkpoint does not fit the rebuilt model.
   """
   config = os.path.join(model_dir, "config.gin")
   latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
@@ -168,8 +175,9 @@ def load_trained_model(model_dir, gin_files=(), gin_bindings=()):
     raise FileNotFoundError(f"{model_dir} holds no trained run (config.gin and checkpoints/ are missing): "
                             "train one first with python -m tfdis.launch.train --model_dir=...")
   parse_gin([config, *gin_files], gin_bindings)
-  dataset_fn = configured("train.dataset_fn")
-  model = configured("train.model_fn")(image_shape=tuple(dataset_fn(split="train").element_spec["image"].shape))
+  if image_shape is None:
+    image_shape = configured("train.dataset_fn")(split="train").element_spec["image"].shape
+  model = configured("train.model_fn")(image_shape=tuple(int(s) for s in image_shape))
   tf.train.Checkpoint(model=model).restore(latest).expect_partial().assert_existing_objects_matched()
   return model, int(latest.rsplit("-", 1)[1])
 

@@ -1,0 +1,151 @@
+"""The web latent editor served at `/`: one self-contained page (no external scripts, works offline).
+
+Pick a model, upload an image (or draw a random code): the page shows the input, its reconstruction and a
+decode of the code held by one slider per latent dimension; moving a slider re-decodes through the REST API
+(`:predict` with signature `decode`). Pictures are drawn from the JSON outputs into <canvas> elements.
+"""
+
+import json
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>tfdis latent editor</title>
+<style>
+body { font: 14px system-ui, sans-serif; margin: 1.5em; max-width: 60em; color: #222; }
+canvas { width: 192px; height: 192px; image-rendering: pixelated; border: 1px solid #ccc; background: #eee; }
+figure { display: inline-block; margin: 0 1em 1em 0; } figcaption { text-align: center; }
+.slider { display: flex; align-items: center; gap: .5em; } .slider input { flex: 1; }
+.slider output { width: 4em; text-align: right; font-variant-numeric: tabular-nums; }
+#error { color: #b00; min-height: 1.2em; }
+</style></head><body>
+<h1>tfdis latent editor</h1>
+<p><label>Model <select id="model"></select></label>
+  <label>Image <input type="file" id="file" accept="image/*"></label>
+  <button id="random">Random code</button> <button id="zero">Zero code</button></p>
+<p id="info"></p><p id="error" role="alert"></p>
+<figure><canvas id="input"></canvas><figcaption>input</figcaption></figure>
+<figure><canvas id="reconstruction"></canvas><figcaption>reconstruction</figcaption></figure>
+<figure><canvas id="edited"></canvas><figcaption>decoded from the sliders</figcaption></figure>
+<div id="sliders"></div>
+<script>
+"use strict";
+const MODELS = __MODELS__;
+const $ = (id) => document.getElementById(id);
+let model = null, meta = null, busy = false, pending = false;
+
+async function predict(signature, inputs) {
+  const r = await fetch(`/v1/models/${encodeURIComponent(model)}:predict`, {method: "POST",
+      headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({signature_name: signature, inputs})});
+  const body = await r.json();
+  if (!r.ok) throw new Error(body.error || r.statusText);
+  return body.outputs;
+}
+
+function draw(canvas, image) {  // image: [h][w][c] in [0, 1]
+  const h = image.length, w = image[0].length, ctx = canvas.getContext("2d");
+  canvas.width = w; canvas.height = h;
+  const data = ctx.createImageData(w, h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
+    const p = image[y][x], i = 4 * (y * w + x);
+    for (let k = 0; k < 3; k++) data.data[i + k] = 255 * Math.min(1, Math.max(0, p[p.length === 1 ? 0 : k]));
+    data.data[i + 3] = 255;
+  }
+  ctx.putImageData(data, 0, 0);
+}
+
+const sliders = () => [...$("sliders").querySelectorAll("input")];
+const report = (message) => { $("error").textContent = message; };
+
+function setCode(code) {
+  sliders().forEach((s, i) => {
+    const v = code[i];
+    if (Math.abs(v) > +s.max) { s.max = Math.ceil(Math.abs(v)); s.min = -s.max; }
+    s.value = v; s.nextElementSibling.value = v.toFixed(2);
+  });
+  redecode();
+}
+
+async function redecode() {  // one request in flight; the latest slider state wins.
+  if (busy) { pending = true; return; }
+  busy = true;
+  try {
+    draw($("edited"), (await predict("decode", {codes: [sliders().map((s) => +s.value)]}))[0]);
+    report("");
+  }
+  catch (e) { report(e.message); }
+  busy = false;
+  if (pending) { pending = false; redecode(); }
+}
+
+function buildSliders() {
+  const box = $("sliders"); box.textContent = "";
+  for (const segment of meta.latent_layout) for (let j = 0; j < segment.size; j++) {
+    const row = document.createElement("label"), s = document.createElement("input");
+    const out = document.createElement("output");
+    row.className = "slider"; row.append(`${segment.name}[${j}]`);
+    Object.assign(s, {type: "range", min: segment.range[0], max: segment.range[1], value: 0,
+                      step: (segment.range[1] - segment.range[0]) / 200});
+    s.addEventListener("input", () => { out.value = (+s.value).toFixed(2); redecode(); });
+    row.append(s, out); box.append(row);
+  }
+}
+
+async function encodeImage(image) {
+  draw($("input"), image);
+  try {
+    draw($("reconstruction"), (await predict("reconstruct", {images: [image]}))[0]);
+    setCode((await predict("encode", {images: [image]}))[0]);
+  } catch (e) { report(e.message); }
+}
+
+async function readImage(file) {  // -> [h][w][c] at the model's size, in [0, 1]
+  const [h, w, c] = meta.image_shape, canvas = document.createElement("canvas");
+  canvas.width = w; canvas.height = h;
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(await createImageBitmap(file), 0, 0, w, h);
+  const px = ctx.getImageData(0, 0, w, h).data, image = [];
+  for (let y = 0; y < h; y++) {
+    const row = [];
+    for (let x = 0; x < w; x++) {
+      const i = 4 * (y * w + x), rgb = [px[i] / 255, px[i + 1] / 255, px[i + 2] / 255];
+      row.push(c === 1 ? [(rgb[0] + rgb[1] + rgb[2]) / 3] : rgb.slice(0, c));
+    }
+    image.push(row);
+  }
+  return image;
+}
+
+function gaussian() {  // Box–Muller
+  return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
+}
+
+async function loadModel(name) {
+  model = name;
+  const r = await fetch(`/v1/models/${encodeURIComponent(name)}/metadata`), body = await r.json();
+  meta = body.metadata && body.metadata.tfdis;
+  if (!r.ok || !meta || !meta.latent_layout) {
+    report(body.error || `${name} has no tfdis metadata.`);
+    return;
+  }
+  $("info").textContent = `${meta.family}, images ${meta.image_shape.join("×")}, ` +
+      `${meta.latent_dim} latents, version ${body.model_spec.version}`;
+  buildSliders();
+  setCode(sliders().map(gaussian));
+}
+
+for (const name of MODELS) $("model").append(new Option(name, name));
+$("model").addEventListener("change", (e) => loadModel(e.target.value));
+$("file").addEventListener("change", async (e) => {
+  if (e.target.files[0]) encodeImage(await readImage(e.target.files[0]));
+});
+$("random").addEventListener("click", () => setCode(sliders().map(gaussian)));
+$("zero").addEventListener("click", () => setCode(sliders().map(() => 0)));
+if (MODELS.length) loadModel(MODELS[0]); else report("No model is served.");
+</script></body></html>
+"""
+
+
+def render(model_names):
+  """The editor page listing `model_names` (JSON-escaped so a name cannot close the script)."""
+  names = json.dumps(list(model_names)).replace("<", "\\u003c").replace(">", "\\u003e")
+  return _PAGE.replace("__MODELS__", names)

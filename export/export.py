@@ -1,0 +1,39 @@
+r"""Exports a training run for serving: SavedModel signatures, TFLite files and metadata.
+
+  python -m export.export --model_dir=/tmp/beta_vae --export_dir=/tmp/export/beta_vae/1 [--overwrite]
+
+The version folder is written atomically; an existing one is kept unless --overwrite. Serve the result with
+`python -m export.serve --export_dir=/tmp/export` or TF Serving, inspect it with `saved_model_cli show --all`.
+"""
+
+import json
+
+from absl import app
+from absl import flags
+
+from export import export_lib
+from export import tflite_lib
+
+_MODEL_DIR = flags.DEFINE_string("model_dir", None,
+                                 "Training run folder (config.gin, checkpoints/).", required=True)
+_EXPORT_DIR = flags.DEFINE_string("export_dir", None, "Version folder to write: EXPORT/NAME/VERSION.",
+                                  required=True)
+_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing version folder.")
+_IMAGE_SHAPE = flags.DEFINE_list("image_shape", None, "h,w,c; default: read from the run's dataset.")
+_TOLERANCE = flags.DEFINE_float("tolerance", tflite_lib.DEFAULT_TOLERANCE,
+                                "Largest accepted max |TFLite − SavedModel|.")
+
+
+def main(argv):
+  del argv
+  image_shape = [int(s) for s in _IMAGE_SHAPE.value] if _IMAGE_SHAPE.value else None
+  try:
+    result = export_lib.export_model(_MODEL_DIR.value, _EXPORT_DIR.value, overwrite=_OVERWRITE.value,
+                                     image_shape=image_shape, tolerance=_TOLERANCE.value)
+  except (export_lib.ExportError, tflite_lib.ParityError) as e:
+    raise app.UsageError(str(e)) from e
+  print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+  app.run(main)

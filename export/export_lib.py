@@ -1,0 +1,232 @@
+"""Exports a training run as a servable SavedModel, TFLite files and a metadata asset.
+
+`export_model(model_dir, EXPORT/NAME/VERSION)` rebuilds the model from the run's config.gin,
+restores its latest checkpoint and writes, atomically (a staging folder next to the target, renamed at the
+end), the layout TF Serving loads:
+
+  EXPORT/NAME/VERSION/
+    saved_model.pb, variables/     the family's signatures (encode, decode, reconstruct, ...) over the
+                                   encoder/decoder, never the training model
+    assets/tfdis_metadata.json     family, image shape, latent layout, names, gin config, signatures, parity
+    tflite/SIGNATURE.tflite        one file per signature that converts, checked against the SavedModel
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import tempfile
+import time
+
+import gin
+import keras
+import numpy as np
+import tensorflow as tf
+
+import tfdis
+from export import signatures as signatures_lib
+from export import tflite_lib
+from tfdis.launch import train_lib
+
+METADATA_PATH = os.path.join("assets", "tfdis_metadata.json")
+TFLITE_DIR = "tflite"
+FORMAT_VERSION = 1
+
+
+class ExportError(RuntimeError):
+  """An export that cannot be made; the message says why and what to do."""
+
+
+def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
+                 tolerance=tflite_lib.DEFAULT_TOLERANCE):
+  """Exports the latest checkpoint of the run in `model_dir` to `export_dir` (EXPORT/NAME/VERSION).
+
+  Args:
+    model_dir: a training run's folder (config.gin and checkpoints/).
+    export_dir: the version folder to create; its last component must be a number, as TF Serving expects.
+    overwrite: replace an existing `export_dir` (otherwise refuse with `ExportError`).
+    image_shape: (h, w, c) of the model's images; by default read from the run's configured dataset.
+    tolerance: largest accepted max |TFLite − SavedModel| (and |SavedModel − Keras|).
+
+  Returns:
+    {"export_dir", "metadata", "signatures": [names], "tflite": {name: path}, "not_converted":
+    {name: reason}, "parity": {name: max |TFLite − SavedModel|}, "keras_parity": {name: max
+    |SavedModel − Keras|}}.
+
+  Raises:
+    ExportError: bad target, missing run files, or an unregistered family; nothing is written.
+    tflite_lib.ParityError: outputs disagree beyond `tolerance`; nothing is written.
+  """
+  target = check_target(export_dir, overwrite)
+  model, source = restore_model(model_dir, image_shape)
+  try:
+    family = signatures_lib.family_for(model)
+  except ValueError as e:
+    raise ExportError(str(e)) from e
+  with staging_dir(target) as staging:
+    write_saved_model(family, staging)
+    loaded = tf.saved_model.load(staging)
+    keras_parity = check_against_keras(family, loaded, tolerance)
+    tflite = tflite_lib.convert_and_check(staging, loaded, family.signatures,
+                                          os.path.join(staging, TFLITE_DIR), tolerance)
+    metadata = build_metadata(family, loaded, source, keras_parity, tflite, tolerance)
+    _write_json(os.path.join(staging, METADATA_PATH), metadata)
+    commit(staging, target, overwrite)
+  return {
+      "export_dir": target,
+      "metadata": os.path.join(target, METADATA_PATH),
+      "signatures": [s.name for s in family.signatures],
+      "tflite": {k: os.path.join(target, v["file"]) for k, v in tflite.items() if v["converted"]},
+      "not_converted": {k: v["error"] for k, v in tflite.items() if not v["converted"]},
+      "parity": {k: v["max_abs_diff"] for k, v in tflite.items() if v["converted"]},
+      "keras_parity": keras_parity,
+  }
+
+
+def check_target(export_dir, overwrite=False):
+  """Returns the absolute version folder, checking it is EXPORT/NAME/<number> and free (or `overwrite`)."""
+  target = os.path.abspath(export_dir)
+  version, name = os.path.basename(target), os.path.basename(os.path.dirname(target))
+  if not version.isdigit() or not name:
+    raise ExportError(f"--export_dir={export_dir} must be EXPORT/NAME/VERSION with a numeric VERSION, the "
+                      "layout TF Serving loads (e.g. /tmp/export/beta_vae/1).")
+  if os.path.exists(target) and not overwrite:
+    raise ExportError(f"{target} already exists: pass --overwrite to replace it, or export to a new "
+                      f"version such as {os.path.join(os.path.dirname(target), str(_next_version(target)))}.")
+  return target
+
+
+def _next_version(target):
+  parent = os.path.dirname(target)
+  versions = [int(v) for v in os.listdir(parent) if v.isdigit()] if os.path.isdir(parent) else []
+  return max(versions, default=0) + 1
+
+
+def restore_model(model_dir, image_shape=None):
+  """Rebuilds the run's model from its config.gin and restores the latest checkpoint.
+
+  gin's global configuration is replaced by the run's while the model is built, then cleared.
+
+  Returns:
+    (model, source): the restored model and {"model_dir", "checkpoint", "gin_config"}.
+  """
+  try:
+    model, _ = train_lib.load_trained_model(model_dir, image_shape=image_shape)
+  except FileNotFoundError as e:
+    raise ExportError(str(e)) from e
+  except train_lib.ConfigError as e:
+    raise ExportError(f"Cannot rebuild the model of {model_dir}: {e}") from e
+  except (AssertionError, ValueError, tf.errors.OpError) as e:
+    raise ExportError(f"The checkpoint in {model_dir} does not fit the model rebuilt from its config.gin: {e}"
+                      ) from e
+  except Exception as e:  # pylint: disable=broad-except  (a dataset may be missing on this machine)
+    raise ExportError(f"Cannot rebuild the model of {model_dir} ({e}); if its dataset is missing here, "
+                      "pass --image_shape=h,w,c.") from e
+  finally:
+    gin.clear_config()
+  with open(os.path.join(model_dir, "config.gin")) as f:
+    gin_config = f.read()
+  checkpoint = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
+  return model, {"model_dir": os.path.abspath(model_dir), "checkpoint": checkpoint, "gin_config": gin_config}
+
+
+def write_saved_model(family, path):
+  """Writes the family's signatures over its sub-models' variables as a SavedModel at `path`."""
+  archive = keras.export.ExportArchive()
+  for module in family.modules:
+    archive.track(module)
+  for signature in family.signatures:
+    archive.add_endpoint(signature.name, signature.fn, input_signature=signature.input_signature())
+  archive.write_out(path, verbose=False)
+
+
+def check_against_keras(family, loaded, tolerance, seed=1):
+  """max |SavedModel − Keras| per signature on random inputs; raises `ParityError` above `tolerance`."""
+  rng = np.random.default_rng(seed)
+  report = {}
+  for signature in family.signatures:
+    inputs = signature.sample_inputs(rng, tflite_lib.PARITY_BATCH)
+    outputs = signature.fn(**{k: tf.constant(v) for k, v in inputs.items()})
+    expected = {k: v.numpy() for k, v in outputs.items()}
+    diff = tflite_lib.max_abs_diff(expected, tflite_lib.run_saved_model(loaded, signature.name, inputs))
+    tflite_lib.check(signature.name, diff, tolerance, "SavedModel − Keras")
+    report[signature.name] = diff
+  return report
+
+
+def build_metadata(family, loaded, source, keras_parity, tflite, tolerance):
+  """The JSON-able description the server and the web editor read from assets/tfdis_metadata.json."""
+  return {
+      "format_version": FORMAT_VERSION,
+      "tfdis_version": tfdis.__version__,
+      "family": family.name,
+      "image_shape": list(family.image_shape),
+      "latent_dim": sum(segment["size"] for segment in family.latent_layout),
+      "latent_layout": family.latent_layout,
+      "class_names": list(family.class_names),
+      "attribute_names": list(family.attribute_names),
+      "signatures": {s.name: _describe(s, loaded) for s in family.signatures},
+      "serving_default": family.signatures[0].name,
+      "parity": {"tolerance": tolerance, "batch": tflite_lib.PARITY_BATCH,
+                 "savedmodel_vs_keras": keras_parity,
+                 "tflite_vs_savedmodel": {k: v["max_abs_diff"] for k, v in tflite.items() if v["converted"]}},
+      "tflite": tflite,
+      "source": {"model_dir": source["model_dir"], "checkpoint": source["checkpoint"],
+                 "exported_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")},
+      "gin_config": source["gin_config"],
+  }
+
+
+def _describe(signature, loaded):
+  def spec(s):
+    return {"dtype": s.dtype.name, "shape": [None if d is None else int(d) for d in s.shape.as_list()]}
+  outputs = loaded.signatures[signature.name].structured_outputs
+  return {"doc": signature.doc,
+          "inputs": {i.name: spec(i.spec) for i in signature.inputs},
+          "outputs": {k: spec(v) for k, v in outputs.items()}}
+
+
+def _write_json(path, data):
+  os.makedirs(os.path.dirname(path), exist_ok=True)
+  with open(path, "w") as f:
+    json.dump(data, f, indent=2, allow_nan=False)
+
+
+@contextlib.contextmanager
+def staging_dir(target):
+  """Yields a fresh folder next to `target`; on any failure removes it (and parents it created)."""
+  parent = os.path.dirname(target)
+  created = []
+  probe = parent
+  while not os.path.isdir(probe):
+    created.append(probe)
+    probe = os.path.dirname(probe)
+  os.makedirs(parent, exist_ok=True)
+  staging = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.tmp-", dir=parent)
+  try:
+    yield staging
+  except BaseException:
+    shutil.rmtree(staging, ignore_errors=True)
+    for folder in created:  # innermost first; stops at the first one that is not empty.
+      try:
+        os.rmdir(folder)
+      except OSError:
+        break
+    raise
+
+
+def commit(staging, target, overwrite):
+  """Renames `staging` to `target`; an existing `target` is replaced only if `overwrite`."""
+  if os.path.exists(target):
+    if not overwrite:
+      raise ExportError(f"{target} appeared during the export: pass --overwrite to replace it.")
+    old = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.old-", dir=os.path.dirname(target))
+    os.rename(target, os.path.join(old, "version"))
+    try:
+      os.rename(staging, target)
+    except BaseException:
+      os.rename(os.path.join(old, "version"), target)
+      raise
+    shutil.rmtree(old, ignore_errors=True)
+  else:
+    os.rename(staging, target)

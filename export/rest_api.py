@@ -1,0 +1,144 @@
+"""TF Serving's REST predict API over a loaded SavedModel, independent of HTTP.
+
+Request (https://www.tensorflow.org/tfx/serving/api_rest): {"signature_name": S, "instances": [...]} (row
+format: one entry per example, an object keyed by input name, or the bare value when the signature has one
+input) or {"signature_name": S, "inputs": ...} (columnar: an object keyed by input name, or the bare value).
+Response: {"predictions": [...]} for rows (an object per row when there are several outputs),
+{"outputs": ...} for columns (an object keyed by output name when there are several).
+"""
+
+import json
+
+import numpy as np
+import tensorflow as tf
+
+DEFAULT_SIGNATURE = "serving_default"
+
+
+class RestError(Exception):
+  """A request the API refuses; `status` is the HTTP status (4xx) and the message goes to {"error": ...}."""
+
+  def __init__(self, message, status=400):
+    super().__init__(message)
+    self.status = status
+
+
+def parse_json(body):
+  """Decodes a request body into a JSON object, refusing NaN/Infinity and anything but an object."""
+  def reject(token):
+    raise RestError(f"Malformed JSON: {token} is not a JSON number.")
+  try:
+    request = json.loads(body, parse_constant=reject)
+  except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+    raise RestError(f"Malformed JSON: {e}") from e
+  if not isinstance(request, dict):
+    raise RestError("Malformed request: the body must be a JSON object.")
+  return request
+
+
+def predict(signatures, request):
+  """Runs a predict request on a SavedModel's signatures.
+
+  Args:
+    signatures: `loaded.signatures` of a `tf.saved_model.load`ed model.
+    request: the decoded JSON body.
+
+  Returns:
+    The JSON-able response, {"predictions": ...} or {"outputs": ...}.
+
+  Raises:
+    RestError: unknown signature, missing/extra inputs, wrong shapes or dtypes, bad values.
+  """
+  name = request.get("signature_name", DEFAULT_SIGNATURE)
+  if not isinstance(name, str) or name not in signatures:
+    raise RestError(f"Serving signature name: {json.dumps(name)} not found in signature def; known: "
+                    f"{', '.join(sorted(signatures.keys()))}.")
+  if ("instances" in request) == ("inputs" in request):
+    raise RestError('Malformed request: give exactly one of "instances" (row format) or "inputs" (columnar).')
+  function = signatures[name]
+  specs = function.structured_input_signature[1]  # {input name: tf.TensorSpec}
+  rows = "instances" in request
+  columns = _rows_to_columns(request["instances"], specs) if rows else _columns(request["inputs"], specs)
+  tensors = {key: tf.constant(to_array(key, value, specs[key])) for key, value in columns.items()}
+  try:
+    outputs = function(**tensors)
+  except tf.errors.InvalidArgumentError as e:
+    raise RestError(f"Invalid input for signature {name!r}: {e.message}") from e
+  outputs = {key: value.numpy() for key, value in outputs.items()}
+  return _format_rows(outputs) if rows else _format_columns(outputs)
+
+
+def _rows_to_columns(instances, specs):
+  names = list(specs)
+  if not isinstance(instances, list) or not instances:
+    raise RestError('"instances" must be a non-empty list, one entry per example.')
+  if len(names) == 1 and not all(isinstance(row, dict) and set(row) == set(names) for row in instances):
+    return {names[0]: instances}
+  columns = {name: [] for name in names}
+  for index, row in enumerate(instances):
+    if not isinstance(row, dict):
+      raise RestError(f"instances[{index}] must be an object with keys {names} (the signature's inputs).")
+    _check_keys(row, names, f"instances[{index}]")
+    for name in names:
+      columns[name].append(row[name])
+  return columns
+
+
+def _columns(inputs, specs):
+  names = list(specs)
+  if isinstance(inputs, dict) and (len(names) > 1 or set(inputs) == set(names)):
+    _check_keys(inputs, names, '"inputs"')
+    return inputs
+  if len(names) == 1:
+    return {names[0]: inputs}
+  raise RestError(f'"inputs" must be an object with keys {names} (the signature\'s inputs).')
+
+
+def _check_keys(given, names, where):
+  missing, extra = set(names) - set(given), set(given) - set(names)
+  if missing or extra:
+    raise RestError(f"{where}: missing inputs {sorted(missing)}, unknown inputs {sorted(extra)}; "
+                    f"the signature takes {names}.")
+
+
+def to_array(name, value, spec):
+  """Converts a JSON value to a NumPy array of `spec`'s dtype, checking kind, shape and range."""
+  try:
+    array = np.array(value)
+  except ValueError as e:
+    raise RestError(f"Input {name!r} is ragged: every row must have the same shape ({e}).") from e
+  if array.dtype.kind not in "iuf":
+    raise RestError(f"Input {name!r} must hold numbers ({spec.dtype.name}), got {array.dtype.kind!r} values.")
+  if spec.dtype.is_integer and array.dtype.kind == "f":
+    raise RestError(f"Input {name!r} must hold integers ({spec.dtype.name}).")
+  if not spec.shape.is_compatible_with(array.shape):
+    expected = [-1 if d is None else d for d in spec.shape.as_list()]
+    raise RestError(f"Input {name!r} has shape {list(array.shape)}; the signature expects {expected} "
+                    "(-1: any size).")
+  dtype = spec.dtype.as_numpy_dtype
+  if spec.dtype.is_integer:
+    info = np.iinfo(dtype)
+    if array.size and (array.min() < info.min or array.max() > info.max):
+      raise RestError(f"Input {name!r} is out of the range of {spec.dtype.name}.")
+    return array.astype(dtype)
+  with np.errstate(over="ignore"):
+    array = array.astype(dtype)
+  if not np.isfinite(array).all():
+    raise RestError(f"Input {name!r} must be finite {spec.dtype.name} values.")
+  return array
+
+
+def _format_rows(outputs):
+  if len(outputs) == 1:
+    return {"predictions": next(iter(outputs.values())).tolist()}
+  sizes = {value.shape[0] if value.ndim else None for value in outputs.values()}
+  if len(sizes) != 1 or None in sizes:
+    raise RestError('The outputs do not share a batch size: ask with "inputs" (columnar) instead.')
+  count = sizes.pop()
+  return {"predictions": [{key: value[i].tolist() for key, value in outputs.items()} for i in range(count)]}
+
+
+def _format_columns(outputs):
+  if len(outputs) == 1:
+    return {"outputs": next(iter(outputs.values())).tolist()}
+  return {"outputs": {key: value.tolist() for key, value in outputs.items()}}
