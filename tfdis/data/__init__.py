@@ -14,3 +14,26 @@ Dataset functions share one signature:
 Ground-truth samplers (for metrics) expose `num_factors`, `factor_sizes`, `factor_names`,
 `sample_factors(n, rng) -> int [n, F]` and `sample_observations_from_factors(factors, rng) -> float32 [n, H, W, C]`.
 """
+
+from tfdis.data import pipeline
+from tfdis.data import streams
+from tfdis.data.manual_datasets import Cars3D
+from tfdis.data.manual_datasets import cars3d
+from tfdis.data.synthetic import Attributes
+from tfdis.data.synthetic import attributes
+from tfdis.data.synthetic import Glyphs
+from tfdis.data.synthetic import glyphs
+from tfdis.data.synthetic import GroundTruthSampler
+from tfdis.data.synthetic import moons
+from tfdis.data.synthetic import Shapes2D
+from tfdis.data.synthetic import shapes2d
+from tfdis.data.synthetic import three_dots
+from tfdis.data.synthetic import ThreeDots
+from tfdis.data.tfds_datasets import celeb_a
+from tfdis.data.tfds_datasets import CELEB_A_ATTRIBUTES
+from tfdis.data.tfds_datasets import cifar10
+from tfdis.data.tfds_datasets import DatasetNotPreparedError
+from tfdis.data.tfds_datasets import dsprites
+from tfdis.data.tfds_datasets import mnist
+from tfdis.data.tfds_datasets import shapes3d
+from tfdis.data.tfds_datasets import smallnorb

@@ -35,7 +35,7 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
       "model_dir": model_dir,
       "checkpoint": os.path.join(model_dir, "checkpoints"),
       "operative_config": os.path.join(model_dir, "operative_config.gin"),
-      "tensorboard": os.path.join(model_dir, "train"),
+      "tensorboard": model_dir,
       "traversal": os.path.join(model_dir, "traversal.png"),
       "results": os.path.join(model_dir, "results.json"),
       "export": export["export_dir"],
@@ -44,7 +44,7 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
   out(f"  checkpoints        {artifacts['checkpoint']}")
   out(f"  gin config used    {artifacts['operative_config']}")
   out(f"  latent traversal   {artifacts['traversal']}  (row i sweeps latent i from -2 to 2)")
-  out(f"  TensorBoard        tensorboard --logdir {model_dir}")
+  out(f"  TensorBoard        tensorboard --logdir {artifacts['tensorboard']}  (train/ and eval/)")
   out(f"  metrics            {artifacts['results']}  ({results['num_train']} points; gin/metrics/quick.gin)")
   out(evaluate_lib.table(results))
   out(f"  SavedModel+TFLite  {artifacts['export']}  (signatures: {', '.join(export['signatures'])}; "
