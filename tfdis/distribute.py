@@ -30,8 +30,13 @@ def make_strategy(name="auto", tpu_address=""):
     gpus = tf.config.list_logical_devices("GPU")
     return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
   if name == "mirrored":
-    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-    return tf.distribute.MirroredStrategy([d.name for d in devices])
+    gpus = tf.config.list_logical_devices("GPU")
+    if gpus:
+      return tf.distribute.MirroredStrategy([d.name for d in gpus])
+    # Logical CPU devices: reduce through one device. The default collective ops can reuse instance keys
+    # across strategies in one process and then fail with "Shape mismatch in the collective instance".
+    cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+    return tf.distribute.MirroredStrategy(cpus, cross_device_ops=tf.distribute.ReductionToOneDevice())
   if name == "multi_worker":
     config = json.loads(os.environ.get("TF_CONFIG", "{}"))
     if "cluster" not in config or "task" not in config:
