@@ -8,6 +8,12 @@ them when called.
 """
 
 from tfdis.metrics.dci_score import dci
+from tfdis.metrics.generative import feature_statistics
+from tfdis.metrics.generative import fid
+from tfdis.metrics.generative import frechet_distance
+from tfdis.metrics.generative import inception_score
+from tfdis.metrics.generative import lpips
+from tfdis.metrics.generative import perceptual_path_length
 from tfdis.metrics.image_quality import intra_class_diversity
 from tfdis.metrics.image_quality import ms_ssim
 from tfdis.metrics.image_quality import psnr
