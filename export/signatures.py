@@ -22,6 +22,7 @@ import tensorflow as tf
 
 from tfdis.models import base
 from tfdis.models import beta_vae as beta_vae_lib
+from tfdis.models import jl1_vae as jl1_vae_lib
 
 # Half-width of the slider range (and of random `values`) for codes with a standard normal prior.
 NORMAL_CODE_RANGE = 3.0
@@ -176,5 +177,105 @@ def beta_vae_family(model):
       image_shape=image_shape,
       signatures=common_signatures(model, image_shape, d) + traversal_signatures(model, image_shape, d),
       modules=(model.encoder, model.decoder),
+      latent_layout=[{"name": "z", "start": 0, "size": d, "kind": "gaussian",
+                      "range": [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]}])
+
+
+def offsets_input(name, half_range=1.0, count=3):
+  """Float offsets [n, v] (v free) added to a code; random ones have `count` values in ±`half_range`."""
+  return dataclasses.replace(values_input(name, half_range, count),
+                             spec=tf.TensorSpec([None, None], tf.float32, name=name))
+
+
+def local_sweep(decode_fn, codes, dims, offsets):
+  """Decodes each code moved along one latent axis: code + offset · e_dim, for each offset.
+
+  Args:
+    decode_fn: callable [m, d] codes -> [m, h, w, c] images.
+    codes: [n, d] codes.
+    dims: [n] int32, the axis each row moves along.
+    offsets: [n, v] offsets along that axis (0 gives the code's own decoding).
+
+  Returns:
+    [n, v, h, w, c] images.
+  """
+  axis = tf.expand_dims(tf.one_hot(dims, tf.shape(codes)[1], dtype=codes.dtype), 1)  # [n, 1, d]
+  moved = tf.expand_dims(codes, 1) + tf.expand_dims(offsets, 2) * axis  # [n, v, d]
+  images = decode_fn(tf.reshape(moved, [-1, codes.shape[-1]]))  # [n·v, h, w, c]
+  return tf.reshape(images, tf.concat([tf.shape(moved)[:2], tf.shape(images)[1:]], 0))
+
+
+def local_traversal_signature(model, image_shape, latent_dim):
+  """`local_traverse`: from each image's code, steps along one latent axis (JL1-VAE's local traversals)."""
+  def local_traverse(images, dims, offsets):
+    return {"images": local_sweep(model.decode, model.encode(images), dims, offsets)}
+  return Signature("local_traverse", local_traverse,
+                   (image_input("images", image_shape), index_input("dims", latent_dim),
+                    offsets_input("offsets")),
+                   "images [n, h, w, c], dims [n], offsets [n, v] -> images [n, v, h, w, c] at "
+                   "encode(images) + offsets · e_dims")
+
+
+def with_local_traversal(family_fn):
+  """Wraps a `(model) -> Family` export so that its signatures end with `local_traverse`."""
+  def family(model):
+    base_family = family_fn(model)
+    extra = local_traversal_signature(model, base_family.image_shape, model.latent_dim)
+    return dataclasses.replace(base_family, signatures=base_family.signatures + (extra,))
+  return family
+
+
+# JL1-VAE is the β-VAE family plus `local_traverse`. To give every β-VAE export `local_traverse`, register
+# `with_local_traversal(beta_vae_family)` for BetaVAE instead, and add "local_traverse" to the SIGNATURES
+# lists of tests/export (they assert the exact β-VAE list).
+register_family(jl1_vae_lib.JL1VAE)(with_local_traversal(beta_vae_family))
+
+
+# RegularizedGAN (OroJaR, Hessian Penalty, WGAN-GP baseline): appended family registration.
+from tfdis.editing import sefa as sefa_lib  # pylint: disable=wrong-import-position
+from tfdis.models import regularized_gan as regularized_gan_lib  # pylint: disable=wrong-import-position
+
+
+def gan_signatures(model, latent_dim):
+  """`generate`, `decode` (the same, for the editor), `traverse` and `sefa_traverse`, all from latents z.
+
+  The SeFa directions are computed from the generator's first-layer weight when the family is built and
+  exported as a constant.
+  """
+  codes = code_input("codes", latent_dim)
+  sweep_inputs = (index_input("dims", latent_dim), values_input("values"))
+  directions = tf.constant(sefa_lib.sefa_directions(sefa_lib.first_layer_weight(model.generator))[0])
+
+  def sefa_traverse(codes, directions_index, values):
+    moves = tf.expand_dims(values, 2) * tf.expand_dims(tf.gather(directions, directions_index), 1)
+    shifted = tf.expand_dims(codes, 1) + moves  # [n, v, d]
+    images = model.decode(tf.reshape(shifted, [-1, latent_dim]))
+    return {"images": tf.reshape(images, tf.concat([tf.shape(shifted)[:2], tf.shape(images)[1:]], 0))}
+
+  no_encoder = " (a GAN has no encoder: no encode/reconstruct signatures)"
+  return (
+      Signature("generate", lambda codes: {"images": model.decode(codes)}, (codes,),
+                "latents z [n, d] ~ N(0, I) -> images [n, h, w, c] in [0, 1]" + no_encoder),
+      Signature("decode", lambda codes: {"images": model.decode(codes)}, (codes,),
+                "latents z [n, d] -> images [n, h, w, c] in [0, 1] (same as generate)"),
+      Signature("traverse", lambda codes, dims, values: {"images": sweep(model.decode, codes, dims, values)},
+                (codes, *sweep_inputs),
+                "latents z [n, d], dims [n], values [n, v] -> images [n, v, h, w, c]: z[dims] set to values"),
+      Signature("sefa_traverse", sefa_traverse,
+                (codes, index_input("directions_index", latent_dim), values_input("values")),
+                "latents z [n, d], directions_index [n], values [n, v] -> images [n, v, h, w, c]: "
+                "z + value · SeFa direction (first-layer eigenvectors, by decreasing eigenvalue)"),
+  )
+
+
+@register_family(regularized_gan_lib.RegularizedGAN)
+def regularized_gan_family(model):
+  """WGAN-GP generator (OroJaR, Hessian Penalty, baseline): latents z ~ N(0, I); no encoder."""
+  d = model.latent_dim
+  return Family(
+      name="regularized_gan",
+      image_shape=model.image_shape,
+      signatures=gan_signatures(model, d),
+      modules=(model.generator,),
       latent_layout=[{"name": "z", "start": 0, "size": d, "kind": "gaussian",
                       "range": [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]}])
