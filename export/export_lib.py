@@ -26,6 +26,7 @@ import tensorflow as tf
 import tfdis
 from export import signatures as signatures_lib
 from export import tflite_lib
+from tfdis.launch import callbacks
 from tfdis.launch import train_lib
 
 METADATA_PATH = os.path.join("assets", "tfdis_metadata.json")
@@ -54,11 +55,16 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     |SavedModel − Keras|}}.
 
   Raises:
-    ExportError: bad target, missing run files, or an unregistered family; nothing is written.
+    ExportError: bad target, missing run files, NaN/Inf weights, or an unregistered family; nothing is
+      written.
     tflite_lib.ParityError: outputs disagree beyond `tolerance`; nothing is written.
   """
   target = check_target(export_dir, overwrite)
   model, source = restore_model(model_dir, image_shape)
+  bad = callbacks.nonfinite_variables(model.variables)
+  if bad:
+    raise ExportError(f"The checkpoint in {model_dir} holds NaN/Inf in {len(bad)} variable(s) "
+                      f"({', '.join(bad[:3])}): the run diverged; export an earlier checkpoint or retrain.")
   try:
     family = signatures_lib.family_for(model)
   except ValueError as e:

@@ -14,6 +14,36 @@ def _step(model):
   return int(model.optimizer.iterations.numpy())
 
 
+class TrainingDiverged(RuntimeError):
+  """A loss term or a weight became NaN or Inf; the message names the step and what diverged."""
+
+
+def nonfinite_variables(variables):
+  """The paths of the variables holding a NaN or an Inf."""
+  return [getattr(v, "path", v.name) for v in variables if not np.all(np.isfinite(np.asarray(v.numpy())))]
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+  """Stops training at the first step whose loss terms are not finite, before anything is saved.
+
+  The latest checkpoint then is the last good one; `Checkpointer` independently refuses to save weights
+  that are not finite (a NaN weight can come with a finite loss).
+  """
+
+  def __init__(self, manager):
+    super().__init__()
+    self.manager = manager
+
+  def on_train_batch_end(self, batch, logs=None):
+    bad = sorted(name for name, value in (logs or {}).items() if not np.all(np.isfinite(np.asarray(value))))
+    if bad:
+      self.model.stop_training = True
+      raise TrainingDiverged(
+          f"Training diverged at step {_step(self.model)}: loss term(s) {', '.join(bad)} became NaN/Inf. "
+          f"Nothing was saved after the last good checkpoint ({self.manager.latest_checkpoint or 'none yet'}); "
+          "lower the learning rate or the regularizer weights, then re-run to resume from it.")
+
+
 class StopAtStep(keras.callbacks.Callback):
   """Stops `fit` once the optimizer has taken `train_steps` steps (the last interval may be short)."""
 
@@ -57,8 +87,14 @@ class Checkpointer(keras.callbacks.Callback):
   def save(self):
     step = _step(self.model)
     latest = self.manager.latest_checkpoint
-    if latest is None or not latest.endswith(f"-{step}"):
-      self.manager.save(checkpoint_number=step)
+    if latest is not None and latest.endswith(f"-{step}"):
+      return
+    bad = nonfinite_variables(self.model.variables)
+    if bad:
+      raise TrainingDiverged(f"Refusing to checkpoint step {step}: {len(bad)} variable(s) hold NaN/Inf "
+                             f"({', '.join(bad[:3])}); the last good checkpoint is "
+                             f"{latest or 'none'}. Lower the learning rate, then re-run to resume from it.")
+    self.manager.save(checkpoint_number=step)
 
   def on_epoch_end(self, epoch, logs=None):
     self.save()

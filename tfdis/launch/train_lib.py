@@ -73,7 +73,8 @@ def restore_or_initialize(manager, model):
 
 @gin.configurable(denylist=["model_dir", "strategy", "seed"])
 def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_fn=keras.optimizers.Adam,
-          batch_size=64, train_steps=1000, checkpoint_every=500, log_every=50, strategy="auto", seed=0):
+          batch_size=64, train_steps=1000, checkpoint_every=500, log_every=50, strategy="auto", seed=0,
+          deterministic=False):
   """Trains `model_fn(image_shape)` on `dataset_fn("train")` for `train_steps` global steps, resumably.
 
   Args:
@@ -87,13 +88,21 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
     log_every: steps between TensorBoard scalars.
     strategy: a name accepted by `tfdis.distribute.make_strategy`.
     seed: seed of the weights' initialization, the data stream and the model's noise.
+    deterministic: turn on TF op determinism (process-wide), so that a run resumed after a kill ends with
+      weights bit-identical to an uninterrupted one (bench/faults.py); somewhat slower.
 
   Returns:
     The trained model.
+
+  Raises:
+    ConfigError: a setting that cannot train.
+    callbacks.TrainingDiverged: a loss term or a weight became NaN/Inf; the last good checkpoint is kept.
   """
   if batch_size <= 0 or train_steps <= 0 or checkpoint_every <= 0 or log_every <= 0:
     raise ConfigError("train: batch_size, train_steps, checkpoint_every and log_every must be positive.")
   os.makedirs(model_dir, exist_ok=True)
+  if deterministic:
+    tf.config.experimental.enable_op_determinism()
   keras.utils.set_random_seed(seed)
   strategy = distribute.make_strategy(strategy)
   if batch_size % strategy.num_replicas_in_sync:
@@ -104,7 +113,7 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
     model = model_fn(image_shape=image_shape)
     model.compile(optimizer=optimizer_fn())
     model.optimizer.build(model.trainable_variables)
-  checkpoint = tf.train.Checkpoint(model=model, optimizer=model.optimizer)
+  checkpoint = tf.train.Checkpoint(model=model, optimizer=model.optimizer, rng=model.rng_states())
   manager = tf.train.CheckpointManager(checkpoint, os.path.join(model_dir, "checkpoints"), max_to_keep=3)
   initial_step = restore_or_initialize(manager, model)
   _write_configs(model_dir)
@@ -114,6 +123,7 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
   data = dataset_fn(split="train", seed=seed, start_index=initial_step * batch_size)
   data = data.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
   fit_callbacks = [
+      callbacks.DivergenceGuard(manager),
       callbacks.StopAtStep(train_steps),
       callbacks.ProgressBar(initial_step, train_steps, log_every),
       callbacks.Summaries(model_dir, _summary_images(dataset_fn, seed), log_every),

@@ -26,10 +26,28 @@ class DisentanglementModel(keras.Model):
     return list(self.trackers.values())
 
   def record(self, terms):
-    """Updates the trackers with the per-replica loss terms and returns the logs."""
+    """Updates the trackers with the per-replica loss terms and returns the logs.
+
+    Under MultiWorkerMirroredStrategy the logs have shape [1]: Keras 3 `fit` fails reducing scalar logs
+    across workers (tensorflow/tensorflow#72388).
+    """
     for name, value in terms.items():
       self.trackers[name].update_state(value)
-    return {name: tracker.result() for name, tracker in self.trackers.items()}
+    logs = {name: tracker.result() for name, tracker in self.trackers.items()}
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+      logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
+    return logs
+
+  def rng_states(self):
+    """The state variables of every `keras.random.SeedGenerator` in the model and its layers.
+
+    Keras does not put them in `tf.train.Checkpoint(model=...)`; the launcher checkpoints them beside the
+    model so that a resumed run draws the same noise as an uninterrupted one.
+    """
+    generators = list(self._seed_generators)
+    for layer in self._flatten_layers(include_self=False):
+      generators.extend(getattr(layer, "_seed_generators", ()))
+    return [generator.state for generator in generators]
 
   def minimize(self, tape, loss, variables, optimizer=None):
     """Applies one optimizer step on the per-replica `loss` recorded by `tape`.

@@ -1,0 +1,135 @@
+r"""Kill-and-resume determinism: does a run killed with SIGKILL and re-run end bit-identical to an uninterrupted one?
+
+For each family, one uninterrupted reference run, then `--kills` runs that are each killed with SIGKILL at a
+random step (after at least one checkpoint) and re-run with the same command; every variable of the final
+checkpoint (model, optimizers, noise-generator states) is compared bit for bit with the reference. Runs use
+`train.deterministic = True` (TF op determinism) and a CPU-sized configuration.
+
+  python bench/faults.py                 # 5 kill points per family
+  python bench/faults.py --kills 2 --families beta_vae
+
+`tests/launch/test_kill_resume.py` runs the same check once per family.
+"""
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import tensorflow as tf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Family -> (gin file, bindings): CPU-sized, a checkpoint every EVERY steps.
+FAMILIES = {
+    "beta_vae": ("gin/papers/beta_vae/shapes2d.gin", ["LATENT_DIM = 2"]),
+    "jl1_vae": ("gin/papers/jl1_vae/shapes2d.gin", ["LATENT_DIM = 2", "RAMP_STEPS = 10"]),
+    "orojar_gan": ("gin/papers/orojar/shapes2d.gin", ["regularized_gan.width = 4", "LATENT_DIM = 3"]),
+}
+STEPS, EVERY, BATCH = 40, 5, 8
+
+
+def command(config, bindings, model_dir, steps=STEPS, every=EVERY):
+  """The `train` command of one CPU-sized deterministic run."""
+  params = [*bindings, f"TRAIN_STEPS = {steps}", f"CHECKPOINT_EVERY = {every}", f"BATCH_SIZE = {BATCH}",
+            "train.deterministic = True", "train.log_every = 1"]
+  return [sys.executable, "-m", "tfdis.launch.train", f"--gin_file={config}", f"--model_dir={model_dir}",
+          "--strategy=one_device", *[f"--gin_param={p}" for p in params]]
+
+
+def _env():
+  return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+
+
+def latest_step(model_dir):
+  latest = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
+  return int(latest.rsplit("-", 1)[1]) if latest else 0
+
+
+def run(cmd, timeout=600):
+  """Runs `cmd` to completion; raises with its stderr's tail if it fails."""
+  done = subprocess.run(cmd, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=timeout)
+  if done.returncode:
+    raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+  return done
+
+
+def run_killed(cmd, model_dir, kill_after_step, delay=0.0, timeout=600):
+  """Starts `cmd`, SIGKILLs it `delay` s after its latest checkpoint reaches `kill_after_step`, then re-runs it.
+
+  Returns:
+    (killed_at, resumed_from): the step of the first run's latest checkpoint when it was killed, and the
+    stderr line of the re-run that says where it resumed.
+  """
+  process = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+  deadline = time.time() + timeout
+  try:
+    while latest_step(model_dir) < kill_after_step and process.poll() is None and time.time() < deadline:
+      time.sleep(0.05)
+    if process.poll() is not None:
+      raise RuntimeError(f"the run ended (code {process.returncode}) before it could be killed")
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+  finally:
+    if process.poll() is None:
+      process.kill()
+    process.wait()
+  killed_at = latest_step(model_dir)
+  rerun = run(cmd, timeout)
+  resumed = [line for line in rerun.stderr.splitlines() if "Resumed from" in line]
+  return killed_at, (resumed[-1] if resumed else "")
+
+
+def checkpoint_values(model_dir):
+  """{variable name: array} of the latest checkpoint in `model_dir` (the save counter excluded)."""
+  reader = tf.train.load_checkpoint(os.path.join(model_dir, "checkpoints"))
+  return {name: reader.get_tensor(name) for name in reader.get_variable_to_shape_map()
+          if not name.startswith("save_counter") and not name.startswith("_CHECKPOINTABLE_OBJECT_GRAPH")}
+
+
+def mismatches(reference_dir, other_dir):
+  """Names of the variables whose bits differ between the two runs' latest checkpoints (or are missing)."""
+  ref, other = checkpoint_values(reference_dir), checkpoint_values(other_dir)
+  bad = sorted(set(ref) ^ set(other))
+  for name in set(ref) & set(other):
+    a, b = np.asarray(ref[name]), np.asarray(other[name])
+    if a.shape != b.shape or a.tobytes() != b.tobytes():
+      bad.append(name)
+  return bad
+
+
+def main():
+  parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+  parser.add_argument("--kills", type=int, default=5, help="kill points per family")
+  parser.add_argument("--families", nargs="*", default=list(FAMILIES), choices=list(FAMILIES))
+  parser.add_argument("--seed", type=int, default=0, help="seed of the kill points")
+  args = parser.parse_args()
+  rng = random.Random(args.seed)
+  print(f"{STEPS} steps, checkpoint every {EVERY}, batch {BATCH}, op determinism on, SIGKILL at random steps")
+  print("| family | kill points (step of last checkpoint at the kill) | bit-identical | s |")
+  print("|---|---|---:|---:|")
+  for family in args.families:
+    config, bindings = FAMILIES[family]
+    start = time.time()
+    with tempfile.TemporaryDirectory() as tmp:
+      reference = os.path.join(tmp, "reference")
+      run(command(config, bindings, reference))
+      killed, matched = [], 0
+      for i in range(args.kills):
+        model_dir = os.path.join(tmp, f"killed_{i}")
+        killed_at, _ = run_killed(command(config, bindings, model_dir), model_dir,
+                                  rng.randrange(EVERY, STEPS - 2 * EVERY + 1),
+                                  delay=rng.uniform(0, 0.3))
+        killed.append(killed_at)
+        matched += not mismatches(reference, model_dir)
+    print(f"| {family} | {', '.join(map(str, killed))} | {matched}/{args.kills} | {time.time() - start:.0f} |",
+          flush=True)
+
+
+if __name__ == "__main__":
+  main()
