@@ -49,6 +49,18 @@ def make_strategy(name="auto", tpu_address=""):
   return tf.distribute.TPUStrategy(resolver)
 
 
+def worker_dir(model_dir, strategy):
+  """Where this process writes: `model_dir` on the chief, `model_dir/workers/<task>_<id>` on other workers.
+
+  Under MultiWorkerMirroredStrategy every worker takes part in saving checkpoints; only the chief's land in
+  `model_dir`, so that evaluate and export read one run.
+  """
+  if strategy.extended.should_checkpoint:
+    return model_dir
+  resolver = strategy.cluster_resolver
+  return os.path.join(model_dir, "workers", f"{resolver.task_type}_{resolver.task_id}")
+
+
 def replica_scale(loss):
   """Divides a per-replica loss by the number of replicas in sync.
 

@@ -38,6 +38,18 @@ class DisentanglementModel(keras.Model):
       logs = {name: tf.reshape(value, [1]) for name, value in logs.items()}
     return logs
 
+  def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+    """Skips Keras's symbolic build in `fit` when there is nothing left to build.
+
+    The factories build the networks and the launcher builds the optimizers. Keras would otherwise reduce
+    the first batch across replicas to trace a build, which fails for dict batches under
+    MultiWorkerMirroredStrategy (a collective reduce of a nest: "Attempt to convert a value ({'image': ...").
+    """
+    optimizers = [self.optimizer, *getattr(self, "extra_optimizers", lambda: [])()]
+    if all(layer.built for layer in self._flatten_layers()) and all(o is None or o.built for o in optimizers):
+      return None
+    return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
   def rng_states(self):
     """The state variables of every `keras.random.SeedGenerator` in the model and its layers.
 
