@@ -45,8 +45,7 @@ class DisentanglementModel(keras.Model):
     the first batch across replicas to trace a build, which fails for dict batches under
     MultiWorkerMirroredStrategy (a collective reduce of a nest: "Attempt to convert a value ({'image': ...").
     """
-    optimizers = [self.optimizer, *getattr(self, "extra_optimizers", lambda: [])()]
-    if all(layer.built for layer in self._flatten_layers()) and all(o is None or o.built for o in optimizers):
+    if all(layer.built for layer in self._flatten_layers()) and (self.optimizer is None or self.optimizer.built):
       return None
     return super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
