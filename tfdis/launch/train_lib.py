@@ -100,11 +100,12 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
   """
   if batch_size <= 0 or train_steps <= 0 or checkpoint_every <= 0 or log_every <= 0:
     raise ConfigError("train: batch_size, train_steps, checkpoint_every and log_every must be positive.")
-  os.makedirs(model_dir, exist_ok=True)
   if deterministic:
     tf.config.experimental.enable_op_determinism()
   keras.utils.set_random_seed(seed)
   strategy = distribute.make_strategy(strategy)
+  model_dir = distribute.worker_dir(model_dir, strategy)
+  os.makedirs(model_dir, exist_ok=True)
   if batch_size % strategy.num_replicas_in_sync:
     raise ConfigError(f"batch_size {batch_size} is not divisible by the {strategy.num_replicas_in_sync} "
                       "replicas: choose a multiple.")
