@@ -35,6 +35,7 @@ def test_results_file_and_scalars(run_dir):
   tags = {v.tag for path in glob.glob(os.path.join(run_dir, "eval", "events.*"))
           for event in tf.compat.v1.train.summary_iterator(path) for v in event.summary.value}
   assert {"mig/mig", "beta_vae/eval_accuracy", "reconstruction/psnr"} <= tags
+  assert {"images/traversal", "images/reconstructions"} <= tags  # pictures at every evaluation
   assert "mig/mig" in evaluate_lib.table(results)
 
 
@@ -62,3 +63,19 @@ def test_run_without_ground_truth(tmp_path):
                 strategy="one_device")
   with pytest.raises(ValueError, match="GROUND_TRUTH"):
     evaluate_lib.run(str(tmp_path), gin_bindings=SMALL)
+
+
+def test_generator_metrics_on_a_gan_run(tmp_path):
+  """VP and the factor-level score evaluate a generator (no encoder) from the run's configuration."""
+  gan = ["gin/papers/gan/shapes2d.gin"]
+  bindings = ["BATCH_SIZE = 4", "LATENT_DIM = 2", "TRAIN_STEPS = 1", "CHECKPOINT_EVERY = 1",
+              "regularized_gan.width = 2"]
+  train_lib.run(gan, bindings, str(tmp_path), strategy="one_device")
+  results = evaluate_lib.run(str(tmp_path), gin_bindings=[
+      "evaluate.num_train = 64", "evaluate.num_test = 32", "evaluate.metric_names = ['vp', 'factor_level']",
+      "vp.num_pairs = 64", "vp.test_ratio = 0.5", "vp.epochs = 1", "vp.width = 4",
+      "factor_level.epochs = 1", "factor_level.width = 4"])
+  assert results["metrics"]["vp"]["chance"] == 0.5 and 0.0 <= results["metrics"]["vp"]["vp"] <= 1.0
+  level = results["metrics"]["factor_level"]
+  assert 0.0 <= level["classifier_accuracy_mean"] <= 1.0 and "classifier_accuracy/shape" in level
+  assert 0.0 <= level["mig"] <= 1.0

@@ -16,6 +16,7 @@ import tensorflow as tf
 import tqdm
 
 from tfdis import metrics
+from tfdis import visualize
 from tfdis.launch import train_lib
 
 
@@ -25,6 +26,7 @@ class Context:
   sampler: object
   representation_fn: object
   decode_fn: object
+  latent_dim: int
   seed: int
   num_train: int
   num_test: int
@@ -77,6 +79,22 @@ def _reconstruction(ctx):
   return results
 
 
+@gin.configurable(denylist=["ctx"])
+def vp(ctx, num_pairs=10000, test_ratio=0.99, mode="diff", classifier="convnet", epochs=300, width=64):
+  """VP score of the model's decoder/generator (OroJaR's protocol; defaults: the official dSprites setting)."""
+  return metrics.variation_predictability(ctx.decode_fn, ctx.latent_dim, ctx.rng("vp"), num_pairs=num_pairs,
+                                          test_ratio=test_ratio, mode=mode, classifier=classifier, epochs=epochs,
+                                          width=width)
+
+
+@gin.configurable(denylist=["ctx"])
+def factor_level(ctx, epochs=10, width=32):
+  """MIG/DCI between latents and the factors a classifier trained on real images reads off decoded ones."""
+  return metrics.factor_level_scores(ctx.sampler, ctx.decode_fn, ctx.latent_dim, ctx.rng("factor_level"),
+                                     num_train=ctx.num_train, num_test=ctx.num_test,
+                                     num_generated=ctx.num_train, epochs=epochs, width=width)
+
+
 METRICS = {
     "mig": _mig,
     "dci": _split_metric(metrics.dci, "dci"),
@@ -87,6 +105,8 @@ METRICS = {
     "local_mig": _local(metrics.local_mig, "local_mig"),
     "local_modularity": _local(metrics.local_modularity, "local_modularity"),
     "reconstruction": _reconstruction,
+    "vp": vp,
+    "factor_level": factor_level,
 }
 
 
@@ -125,7 +145,8 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
   if sampler is None:
     raise ValueError(f"The run in {model_dir} has no ground-truth sampler (GROUND_TRUTH in its dataset gin "
                      "file): the disentanglement metrics need a dataset with known factors.")
-  ctx = Context(sampler, batched(model.encode), batched(model.decode), seed, num_train, num_test)
+  ctx = Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
+                num_train, num_test)
   results = {"step": step, "seed": seed, "num_train": num_train, "num_test": num_test, "metrics": {}}
   writer = tf.summary.create_file_writer(os.path.join(model_dir, "eval"))
   for name in tqdm.tqdm(metric_names, desc="metrics", unit="metric"):
@@ -135,9 +156,20 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
     with writer.as_default(step=step):
       for key, value in values.items():
         tf.summary.scalar(f"{name}/{key}", value)
+  write_pictures(model, sampler, step, writer, seed)
   writer.flush()
   _write_json(os.path.join(model_dir, out_name), results)
   return results
+
+
+def write_pictures(model, sampler, step, writer, seed, count=8):
+  """Writes the model's pictures (traversal grid, reconstructions or samples) on ground-truth images."""
+  rng = np.random.RandomState(seed)
+  images = sampler.sample_observations_from_factors(sampler.sample_factors(count, rng), rng)
+  pictures = model.summary_images(tf.constant(images, tf.float32))
+  with writer.as_default(step=step):
+    for name, batch in pictures.items():
+      tf.summary.image(f"images/{name}", visualize.tile(np.asarray(batch))[np.newaxis], step=step)
 
 
 def _write_json(path, payload):

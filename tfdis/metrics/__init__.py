@@ -24,6 +24,7 @@ from tfdis.metrics.local import local_modularity
 from tfdis.metrics.mig_score import mig
 from tfdis.metrics.modularity import modularity_explicitness
 from tfdis.metrics.protocols import attribute_svm_error
+from tfdis.metrics.protocols import factor_level_scores
 from tfdis.metrics.protocols import leakage
 from tfdis.metrics.protocols import lord_leakage
 from tfdis.metrics.protocols import variation_predictability

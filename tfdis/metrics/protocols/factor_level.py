@@ -1,0 +1,92 @@
+"""Factor-level disentanglement of a generator, a score no reference offers for GANs (tfdis, issue 6).
+
+A GAN has no encoder, so MIG/DCI cannot compare its codes with ground-truth factors directly. On a synthetic
+dataset the factors of real images are known: train a factor classifier on real images (one head per factor,
+the VP ConvNet trunk), label generated images G(z) with it, and compute MIG and DCI between z and those
+labels. The classifier's own held-out accuracy on real images is reported beside the scores: the scores are
+only as trustworthy as the labels, and a generator whose images leave the data distribution gets unreliable
+labels whatever the classifier's real accuracy.
+"""
+
+import numpy as np
+
+from tfdis.metrics import dci_score
+from tfdis.metrics import mig_score
+from tfdis.metrics import utils
+from tfdis.metrics.protocols import vp
+
+
+def _factor_classifier(image_shape, factor_sizes, width, learning_rate, seed):
+  """The VP ConvNet with one softmax head per factor, its logits concatenated: [n, Σ factor_sizes]."""
+  import keras  # pylint: disable=g-import-not-at-top
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  model = vp._convnet(image_shape, int(sum(factor_sizes)), width, seed)  # pylint: disable=protected-access
+  offsets = np.cumsum([0, *factor_sizes])
+
+  def loss(labels, logits):
+    labels = tf.cast(labels, tf.int32)
+    return tf.add_n([keras.losses.sparse_categorical_crossentropy(labels[:, f], logits[:, lo:hi], from_logits=True)
+                     for f, (lo, hi) in enumerate(zip(offsets[:-1], offsets[1:]))])
+
+  model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss)
+  return model, offsets
+
+
+def _predict_factors(model, offsets, images, batch_size):
+  logits = model.predict(images, batch_size=batch_size, verbose=0)
+  return np.stack([np.argmax(logits[:, lo:hi], axis=1) for lo, hi in zip(offsets[:-1], offsets[1:])], axis=1)
+
+
+def factor_level_scores(sampler, generator_fn, latent_dim, rng, num_train=10000, num_test=2000,
+                        num_generated=10000, epochs=10, batch_size=64, learning_rate=1e-3, width=32):
+  """MIG and DCI between a generator's latents and the factors a classifier reads off its images.
+
+  Args:
+    sampler: ground-truth sampler of the real data (`factor_sizes`, `sample_factors`,
+      `sample_observations_from_factors`), images in [0, 1].
+    generator_fn: callable latents float32 [n, latent_dim] -> images [n, H, W, C] in [0, 1].
+    latent_dim: d; latents are drawn from the GAN prior N(0, I).
+    rng: np.random.RandomState (the ground-truth samplers' convention) or an int seed.
+    num_train, num_test: real images to train and to test the factor classifier.
+    num_generated: generated images; half fit DCI's regressors, half test them.
+    epochs, batch_size, learning_rate, width: classifier training (width 64 is the VP network's).
+
+  Returns:
+    {"classifier_accuracy_mean", "classifier_accuracy/<factor>" per factor (held-out, real images),
+     "mig", "dci_disentanglement", "dci_completeness", "dci_informativeness_test",
+     "factors_varying": how many factors the labels of generated images vary in (DCI uses those)}.
+  """
+  if num_train < 2 or num_test < 1 or num_generated < 4:
+    raise ValueError(f"factor_level_scores needs num_train >= 2, num_test >= 1 and num_generated >= 4, got "
+                     f"{num_train}, {num_test}, {num_generated}.")
+  rng = np.random.RandomState(rng) if isinstance(rng, (int, np.integer)) else rng
+  sizes = [int(s) for s in sampler.factor_sizes]
+  names = list(getattr(sampler, "factor_names", range(len(sizes))))
+  factors_train = sampler.sample_factors(num_train, rng)
+  factors_test = sampler.sample_factors(num_test, rng)
+  images_train = np.asarray(sampler.sample_observations_from_factors(factors_train, rng), np.float32)
+  images_test = np.asarray(sampler.sample_observations_from_factors(factors_test, rng), np.float32)
+  model, offsets = _factor_classifier(images_train.shape[1:], sizes, width, learning_rate, utils.seed_from(rng))
+  model.fit(images_train, factors_train, epochs=epochs, batch_size=batch_size, verbose=0)
+  accuracy = np.mean(_predict_factors(model, offsets, images_test, batch_size) == factors_test, axis=0)
+  result = {f"classifier_accuracy/{name}": float(a) for name, a in zip(names, accuracy)}
+  result["classifier_accuracy_mean"] = float(np.mean(accuracy))
+
+  latents = rng.standard_normal([num_generated, latent_dim]).astype(np.float32)
+  generated = np.concatenate([np.asarray(generator_fn(latents[i:i + batch_size]), np.float32)
+                              for i in range(0, num_generated, batch_size)])
+  labels = _predict_factors(model, offsets, generated, batch_size)
+  # A generator whose images all get one label per factor (e.g. collapsed) has nothing to disentangle: 0.
+  any_varies = any(len(np.unique(labels[:, f])) > 1 for f in range(len(sizes)))
+  result["mig"] = mig_score.mig(latents, labels)["mig"] if any_varies and latent_dim > 1 else 0.0
+  half = num_generated // 2
+  varying = [f for f in range(len(sizes))
+             if len(np.unique(labels[:half, f])) > 1 and len(np.unique(labels[half:, f])) > 1]
+  result["factors_varying"] = float(len(varying))
+  if varying:
+    scores = dci_score.dci(latents[:half], labels[:half, varying], latents[half:], labels[half:, varying])
+    result.update({"dci_disentanglement": scores["disentanglement"], "dci_completeness": scores["completeness"],
+                   "dci_informativeness_test": scores["informativeness_test"]})
+  else:
+    result.update({"dci_disentanglement": 0.0, "dci_completeness": 0.0, "dci_informativeness_test": 0.0})
+  return result
