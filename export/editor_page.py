@@ -19,7 +19,7 @@ figure { display: inline-block; margin: 0 1em 1em 0; } figcaption { text-align: 
 </style></head><body>
 <h1>tfdis latent editor</h1>
 <p><label>Model <select id="model"></select></label>
-  <label>Image <input type="file" id="file" accept="image/*"></label>
+  <label id="upload">Image <input type="file" id="file" accept="image/*"></label>
   <button id="random">Random code</button> <button id="zero">Zero code</button></p>
 <p id="info"></p><p id="error" role="alert"></p>
 <figure><canvas id="input"></canvas><figcaption>input</figcaption></figure>
@@ -129,6 +129,8 @@ async function loadModel(name) {
   }
   $("info").textContent = `${meta.family}, images ${meta.image_shape.join("×")}, ` +
       `${meta.latent_dim} latents, version ${body.model_spec.version}`;
+  // Generators (GAN families) have no `encode`: codes come from the sliders and the random button only.
+  $("upload").hidden = !("encode" in (meta.signatures || {}));
   buildSliders();
   setCode(sliders().map(gaussian));
 }

@@ -47,6 +47,7 @@ function state() {
   return {options: document.getElementById("model").children.map((o) => o.value),
           error: document.getElementById("error").textContent,
           sliders: document.getElementById("sliders").querySelectorAll("input").map((s) => +s.value),
+          upload_hidden: document.getElementById("upload").hidden,
           pixels: edited.pixels.filter((_, i) => i % 4 === 0),  // red channel (grey images)
           decode: {...lastDecode}};
 }

@@ -150,6 +150,7 @@ def test_editor_script_decodes_the_slider_code_through_the_api(server, loaded, t
   assert done.returncode == 0, done.stderr
   states = [json.loads(line) for line in done.stdout.splitlines()]
   assert [s["error"] for s in states] == ["", ""] and states[0]["options"] == ["beta_vae"]
+  assert states[0]["upload_hidden"] is False  # a family with `encode` offers image upload
   assert states[1]["sliders"][0] == 1.5 and states[1]["sliders"][1] == states[0]["sliders"][1]
   for state in states:  # the page decodes the sliders' code and draws the answer as 8-bit grey levels.
     assert state["decode"]["codes"] == [state["sliders"]]

@@ -1,10 +1,14 @@
 """RegularizedGAN: optimizer steps, penalties against direct calls, WGAN-GP, serialization, checkpoints."""
 
+import json
+import os
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfdis import ROOT
 from tfdis import regularizers
 from tfdis.models import regularized_gan as gan_lib
 
@@ -158,6 +162,33 @@ def test_train_lib_run_resumes_both_optimizers_and_exports(tmp_path):
   expected = editing.sefa_traverse(resumed.decode, z[0], directions, 1, [-1.0, 2.0])
   np.testing.assert_allclose(out[0], expected, atol=1e-5)
   assert family.name == "regularized_gan" and "no encoder" in family.signatures[0].doc
+  _check_editor_without_upload(str(tmp_path / "export"), tmp_path)
+
+
+def _check_editor_without_upload(export_root, tmp_path):
+  """The web editor on a GAN export: sliders decode through the API, image upload is hidden (no encode)."""
+  import shutil  # pylint: disable=g-import-not-at-top
+  import subprocess  # pylint: disable=g-import-not-at-top
+  import threading  # pylint: disable=g-import-not-at-top
+  from export import editor_page  # pylint: disable=g-import-not-at-top
+  from export import serve_lib  # pylint: disable=g-import-not-at-top
+  if shutil.which("node") is None:
+    return
+  server = serve_lib.make_server(export_root, port=0)
+  threading.Thread(target=server.serve_forever, daemon=True).start()
+  try:
+    (tmp_path / "page.js").write_text(editor_page.render(["gan"]).split("<script>")[1].split("</script>")[0])
+    driver = os.path.join(ROOT, "tests", "export", "editor_driver.js")
+    host, port = server.server_address[:2]
+    done = subprocess.run(["node", driver, f"http://{host}:{port}", str(tmp_path / "page.js")],
+                          capture_output=True, text=True, timeout=120)
+  finally:
+    server.shutdown()
+    server.server_close()
+  assert done.returncode == 0, done.stderr
+  states = [json.loads(line) for line in done.stdout.splitlines()]
+  assert [s["error"] for s in states] == ["", ""] and [s["upload_hidden"] for s in states] == [True, True]
+  assert len(states[1]["sliders"]) == 3 and states[1]["sliders"][0] == 1.5
 
 
 def test_variation_predictability_hook_runs_on_the_generator():
