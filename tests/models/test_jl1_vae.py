@@ -157,3 +157,10 @@ def test_two_steps_through_gin(tmp_path):
   assert (model.lazy_every, model.jacobian_method) == (2, "finite_difference")
   assert "jacobian_l1" in [m.name for m in model.metrics]
   assert float(model.trackers["jacobian_l1"].result()) > 0.0
+  resumed = train_lib.run(["gin/runs/train.gin", "gin/models/jl1_vae.gin"], bindings[:3] + bindings[4:] + [
+      "TRAIN_STEPS = 3"], str(tmp_path), strategy="one_device")
+  assert int(resumed.optimizer.iterations) == 3 and int(resumed.current_step()) == 3
+  from export import export_lib  # pylint: disable=g-import-not-at-top
+  result = export_lib.export_model(str(tmp_path), str(tmp_path / "export" / "jl1_vae" / "1"))
+  assert {"encode", "decode", "reconstruct", "traverse", "local_traverse"} <= set(result["signatures"])
+  assert max(result["parity"].values()) <= 1e-4
