@@ -3,6 +3,7 @@
 Pick a model, upload an image (or draw a random code): the page shows the input, its reconstruction and a
 decode of the code held by one slider per latent dimension; moving a slider re-decodes through the REST API
 (`:predict` with signature `decode`). Pictures are drawn from the JSON outputs into <canvas> elements.
+Models with `sample`/`inpaint` signatures (Lr/Li-VAE) also get class sampling and a mask brush for inpainting.
 """
 
 import json
@@ -26,6 +27,12 @@ figure { display: inline-block; margin: 0 1em 1em 0; } figcaption { text-align: 
 <figure><canvas id="reconstruction"></canvas><figcaption>reconstruction</figcaption></figure>
 <figure><canvas id="edited"></canvas><figcaption>decoded from the sliders</figcaption></figure>
 <div id="sliders"></div>
+<div id="classedits" hidden><h2>Class sampling and inpainting</h2>
+<p><label>Class <select id="class"></select></label> <button id="sample">Sample this class</button>
+  <button id="inpaint">Inpaint the painted mask</button> <button id="clearmask">Clear mask</button></p>
+<figure><canvas id="sampled"></canvas><figcaption>sample of the class</figcaption></figure>
+<figure><canvas id="mask"></canvas><figcaption>paint the mask on the input</figcaption></figure>
+<figure><canvas id="inpainted"></canvas><figcaption>inpainted</figcaption></figure></div>
 <script>
 "use strict";
 const MODELS = __MODELS__;
@@ -82,7 +89,8 @@ function buildSliders() {
   for (const segment of meta.latent_layout) for (let j = 0; j < segment.size; j++) {
     const row = document.createElement("label"), s = document.createElement("input");
     const out = document.createElement("output");
-    row.className = "slider"; row.append(`${segment.name}[${j}]`);
+    row.className = "slider";  // named segments (mddAE attributes/classes) label each slider by name
+    row.append(segment.names ? `${segment.name}: ${segment.names[j]}` : `${segment.name}[${j}]`);
     Object.assign(s, {type: "range", min: segment.range[0], max: segment.range[1], value: 0,
                       step: (segment.range[1] - segment.range[0]) / 200});
     s.addEventListener("input", () => { out.value = (+s.value).toFixed(2); redecode(); });
@@ -92,9 +100,11 @@ function buildSliders() {
 
 async function encodeImage(image) {
   draw($("input"), image);
+  if (meta.signatures.inpaint) { edits.image = image; resetMask(); }
   try {
     draw($("reconstruction"), (await predict("reconstruct", {images: [image]}))[0]);
-    setCode((await predict("encode", {images: [image]}))[0]);
+    const encoded = await predict("encode", {images: [image]});  // one output, or {codes, ...}
+    setCode((encoded.codes || encoded)[0]);
   } catch (e) { report(e.message); }
 }
 
@@ -132,6 +142,7 @@ async function loadModel(name) {
   // Generators (GAN families) have no `encode`: codes come from the sliders and the random button only.
   $("upload").hidden = !("encode" in (meta.signatures || {}));
   buildSliders();
+  setupClassEdits();
   setCode(sliders().map(gaussian));
 }
 
@@ -142,6 +153,60 @@ $("file").addEventListener("change", async (e) => {
 });
 $("random").addEventListener("click", () => setCode(sliders().map(gaussian)));
 $("zero").addEventListener("click", () => setCode(sliders().map(() => 0)));
+// Class-conditional sampling (`sample`) and a mask brush for `inpaint` (Lr/Li-VAE), when the model has them.
+const edits = {image: null, mask: null, painting: false};
+
+function setupClassEdits() {
+  const sig = meta.signatures || {};
+  $("classedits").hidden = !(sig.sample || sig.inpaint);
+  if ($("classedits").hidden) return;
+  $("class").textContent = "";
+  meta.class_names.forEach((name, k) => $("class").append(new Option(name, k)));
+  const [h, w] = meta.image_shape;
+  const blank = () => [...Array(meta.image_shape[2])].fill(0);
+  edits.image = edits.image || [...Array(h)].map(() => [...Array(w)].map(blank));
+  resetMask();
+}
+
+function resetMask() {
+  const [h, w] = meta.image_shape;
+  edits.mask = [...Array(h)].map(() => [...Array(w)].map(() => [0]));
+  drawMask();
+}
+
+function drawMask() {  // the input with masked pixels shown in red
+  if (!edits.image) return;
+  draw($("mask"), edits.image.map((row, y) => row.map((p, x) =>
+      edits.mask[y][x][0] ? [1, 0, 0] : (p.length === 1 ? [p[0], p[0], p[0]] : p))));
+}
+
+function paint(event) {
+  if (!edits.painting || !edits.mask) return;
+  const canvas = $("mask"), rect = canvas.getBoundingClientRect(), [h, w] = meta.image_shape;
+  const cx = Math.floor((event.clientX - rect.left) / rect.width * w);
+  const cy = Math.floor((event.clientY - rect.top) / rect.height * h), r = Math.max(1, Math.round(w / 16));
+  for (let y = cy - r; y <= cy + r; y++) for (let x = cx - r; x <= cx + r; x++)
+    if (y >= 0 && y < h && x >= 0 && x < w) edits.mask[y][x] = [1];
+  drawMask();
+}
+
+$("mask").addEventListener("mousedown", (e) => { edits.painting = true; paint(e); });
+$("mask").addEventListener("mousemove", paint);
+for (const type of ["mouseup", "mouseleave"]) $("mask").addEventListener(type, () => { edits.painting = false; });
+$("clearmask").addEventListener("click", resetMask);
+$("sample").addEventListener("click", async () => {
+  try {
+    const noise = [sliders().map(gaussian)];
+    draw($("sampled"), (await predict("sample", {labels: [+$("class").value], noise}))[0]);
+    report("");
+  } catch (e) { report(e.message); }
+});
+$("inpaint").addEventListener("click", async () => {
+  try {
+    draw($("inpainted"), (await predict("inpaint", {images: [edits.image], masks: [edits.mask]}))[0]);
+    report("");
+  } catch (e) { report(e.message); }
+});
 if (MODELS.length) loadModel(MODELS[0]); else report("No model is served.");
 </script></body></html>
 """

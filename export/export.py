@@ -11,13 +11,13 @@ import json
 from absl import app
 from absl import flags
 
+from export import cli_flags
 from export import export_lib
 from export import tflite_lib
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None,
                                  "Training run folder (config.gin, checkpoints/).", required=True)
-_EXPORT_DIR = flags.DEFINE_string("export_dir", None, "Version folder to write: EXPORT/NAME/VERSION.",
-                                  required=True)
+_EXPORT_DIR = cli_flags.EXPORT_DIR  # EXPORT/NAME/VERSION, the version folder to write.
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing version folder.")
 _IMAGE_SHAPE = flags.DEFINE_list("image_shape", None, "h,w,c; default: read from the run's dataset.")
 _TOLERANCE = flags.DEFINE_float("tolerance", tflite_lib.DEFAULT_TOLERANCE,
@@ -36,4 +36,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  flags.mark_flag_as_required("export_dir")
   app.run(main)

@@ -5,6 +5,11 @@ format: one entry per example, an object keyed by input name, or the bare value 
 input) or {"signature_name": S, "inputs": ...} (columnar: an object keyed by input name, or the bare value).
 Response: {"predictions": [...]} for rows (an object per row when there are several outputs),
 {"outputs": ...} for columns (an object keyed by output name when there are several).
+
+Hostile input is refused before it costs much: integers of thousands of digits, nesting deeper than
+an input's rank, inputs whose batch sizes differ, and requests whose work (the largest product of an input's
+free dimensions, e.g. rows × values of `traverse_code`) exceeds `max_batch` (413). Every refusal is a
+`RestError` whose message names the problem and the fix; request values it quotes are clipped.
 """
 
 import json
@@ -13,6 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 DEFAULT_SIGNATURE = "serving_default"
+DEFAULT_MAX_BATCH = 1024
 
 
 class RestError(Exception):
@@ -23,35 +29,52 @@ class RestError(Exception):
     self.status = status
 
 
+def clip(value, limit=120):
+  """`value` as JSON (a str as it is), cut to `limit` characters: request data quoted in error messages."""
+  if isinstance(value, str):
+    text = value
+  else:
+    try:
+      text = json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+      text = repr(value)
+  return text if len(text) <= limit else text[:limit] + f"... ({len(text)} characters)"
+
+
 def parse_json(body):
-  """Decodes a request body into a JSON object, refusing NaN/Infinity and anything but an object."""
+  """Decodes a request body into a JSON object, refusing NaN/Infinity, endless integers and non-objects."""
   def reject(token):
     raise RestError(f"Malformed JSON: {token} is not a JSON number.")
   try:
     request = json.loads(body, parse_constant=reject)
   except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-    raise RestError(f"Malformed JSON: {e}") from e
+    raise RestError(f"Malformed JSON: {clip(str(e), 200)}") from e
+  except ValueError as e:  # an integer of more than sys.get_int_max_str_digits() digits.
+    raise RestError(f"Malformed JSON: {clip(str(e), 200)}; numbers must fit float32 or the input's "
+                    "integer dtype.") from e
   if not isinstance(request, dict):
     raise RestError("Malformed request: the body must be a JSON object.")
   return request
 
 
-def predict(signatures, request):
+def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH):
   """Runs a predict request on a SavedModel's signatures.
 
   Args:
     signatures: `loaded.signatures` of a `tf.saved_model.load`ed model.
     request: the decoded JSON body.
+    max_batch: the most work one request may ask for: the largest product, over inputs, of the sizes of an
+      input's free (None) dimensions — the rows of `decode`, rows × values of `traverse_code`.
 
   Returns:
     The JSON-able response, {"predictions": ...} or {"outputs": ...}.
 
   Raises:
-    RestError: unknown signature, missing/extra inputs, wrong shapes or dtypes, bad values.
+    RestError: unknown signature, missing/extra inputs, wrong shapes or dtypes, bad values, too much work.
   """
   name = request.get("signature_name", DEFAULT_SIGNATURE)
   if not isinstance(name, str) or name not in signatures:
-    raise RestError(f"Serving signature name: {json.dumps(name)} not found in signature def; known: "
+    raise RestError(f"Serving signature name: {clip(json.dumps(name))} not found in signature def; known: "
                     f"{', '.join(sorted(signatures.keys()))}.")
   if ("instances" in request) == ("inputs" in request):
     raise RestError('Malformed request: give exactly one of "instances" (row format) or "inputs" (columnar).')
@@ -59,11 +82,12 @@ def predict(signatures, request):
   specs = function.structured_input_signature[1]  # {input name: tf.TensorSpec}
   rows = "instances" in request
   columns = _rows_to_columns(request["instances"], specs) if rows else _columns(request["inputs"], specs)
-  tensors = {key: tf.constant(to_array(key, value, specs[key])) for key, value in columns.items()}
+  arrays = {key: to_array(key, value, specs[key]) for key, value in columns.items()}
+  check_work(arrays, specs, max_batch)
   try:
-    outputs = function(**tensors)
+    outputs = function(**{key: tf.constant(array) for key, array in arrays.items()})
   except tf.errors.InvalidArgumentError as e:
-    raise RestError(f"Invalid input for signature {name!r}: {e.message}") from e
+    raise RestError(f"Invalid input for signature {name!r}: {clip(e.message, 300)}") from e
   outputs = {key: value.numpy() for key, value in outputs.items()}
   return _format_rows(outputs) if rows else _format_columns(outputs)
 
@@ -97,22 +121,43 @@ def _columns(inputs, specs):
 def _check_keys(given, names, where):
   missing, extra = set(names) - set(given), set(given) - set(names)
   if missing or extra:
-    raise RestError(f"{where}: missing inputs {sorted(missing)}, unknown inputs {sorted(extra)}; "
+    raise RestError(f"{where}: missing inputs {sorted(missing)}, unknown inputs {clip(sorted(extra))}; "
                     f"the signature takes {names}.")
+
+
+def check_work(arrays, specs, max_batch):
+  """Refuses inputs with different batch sizes, and more work than `max_batch` (see `predict`)."""
+  if all(specs[key].shape.rank and specs[key].shape[0] is None for key in arrays):
+    batches = {key: array.shape[0] for key, array in arrays.items()}
+    if len(set(batches.values())) > 1:
+      raise RestError(f"The inputs must share their first (batch) dimension; got sizes {batches}.")
+  for key, array in arrays.items():
+    free = [size for size, dim in zip(array.shape, specs[key].shape.as_list()) if dim is None]
+    work = int(np.prod(free, dtype=np.int64))
+    if work > max_batch:
+      raise RestError(f"Input {key!r} asks for {work} examples (its free dimensions {free}); this server "
+                      f"answers at most {max_batch} per request: split the request, or start the server "
+                      "with a larger --max_batch.", 413)
 
 
 def to_array(name, value, spec):
   """Converts a JSON value to a NumPy array of `spec`'s dtype, checking kind, shape and range."""
+  expected = [-1 if d is None else d for d in spec.shape.as_list()]
+  depth, inner = 0, value
+  while isinstance(inner, list) and inner and depth <= len(expected):
+    depth, inner = depth + 1, inner[0]
+  if depth > len(expected):
+    raise RestError(f"Input {name!r} is nested deeper than the signature's shape {expected} (-1: any size).")
   try:
     array = np.array(value)
   except ValueError as e:
     raise RestError(f"Input {name!r} is ragged: every row must have the same shape ({e}).") from e
   if array.dtype.kind not in "iuf":
-    raise RestError(f"Input {name!r} must hold numbers ({spec.dtype.name}), got {array.dtype.kind!r} values.")
+    raise RestError(f"Input {name!r} must hold numbers ({spec.dtype.name}), got {array.dtype.kind!r} values "
+                    "(strings, booleans, null, objects, or integers beyond 64 bits).")
   if spec.dtype.is_integer and array.dtype.kind == "f":
     raise RestError(f"Input {name!r} must hold integers ({spec.dtype.name}).")
   if not spec.shape.is_compatible_with(array.shape):
-    expected = [-1 if d is None else d for d in spec.shape.as_list()]
     raise RestError(f"Input {name!r} has shape {list(array.shape)}; the signature expects {expected} "
                     "(-1: any size).")
   dtype = spec.dtype.as_numpy_dtype

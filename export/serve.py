@@ -10,21 +10,25 @@ from absl import app
 from absl import flags
 from absl import logging
 
+from export import cli_flags
+from export import rest_api
 from export import serve_lib
 
-_EXPORT_DIR = flags.DEFINE_string("export_dir", None, "EXPORT folder holding NAME/VERSION folders.",
-                                  required=True)
+_EXPORT_DIR = cli_flags.EXPORT_DIR  # EXPORT, holding NAME/VERSION folders.
 _HOST = flags.DEFINE_string("host", "127.0.0.1", "Address to bind (0.0.0.0 exposes the server).")
 _PORT = flags.DEFINE_integer("port", 8501, "TCP port (0: any free port).")
 _MAX_BODY_MB = flags.DEFINE_float("max_body_mb", serve_lib.DEFAULT_MAX_BODY_BYTES / 2**20,
-                                  "Largest accepted request body, in MiB.")
+                                  "Largest accepted request body, in MiB (larger ones answer 413).")
+_MAX_BATCH = flags.DEFINE_integer("max_batch", rest_api.DEFAULT_MAX_BATCH,
+                                  "Most examples one predict may ask for (rows, or rows × values of a "
+                                  "traversal); more answer 413.")
 
 
 def main(argv):
   del argv
   try:
     server = serve_lib.make_server(_EXPORT_DIR.value, _HOST.value, _PORT.value,
-                                   int(_MAX_BODY_MB.value * 2**20))
+                                   int(_MAX_BODY_MB.value * 2**20), _MAX_BATCH.value)
   except serve_lib.ServeError as e:
     raise app.UsageError(str(e)) from e
   host, port = server.server_address[:2]
@@ -40,4 +44,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+  flags.mark_flag_as_required("export_dir")
   app.run(main)

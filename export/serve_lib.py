@@ -7,9 +7,15 @@
 
 Each NAME under the export folder is served at its newest numeric VERSION. Errors are {"error": "..."} with
 a 4xx status; a request that fails inside the server answers 500 and the server keeps serving.
+
+Limits: request bodies over `max_body_bytes` answer 413, as do predicts asking for more than `max_batch`
+examples (`rest_api.predict`); a client that stalls mid-request is dropped after `REQUEST_TIMEOUT_S` (408);
+protocol errors and unknown methods answer in JSON too. Models are found once, at start, by listing the
+export folder: names and versions in a request are only looked up in that table, never joined into a path.
 """
 
 import dataclasses
+import http
 import http.server
 import json
 import os
@@ -26,6 +32,7 @@ from export import export_lib
 from export import rest_api
 
 DEFAULT_MAX_BODY_BYTES = 32 * 2**20
+REQUEST_TIMEOUT_S = 30
 _MODEL_PATH = re.compile(
     r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+))?(?P<suffix>/metadata|:predict)?$")
 
@@ -93,8 +100,9 @@ def signature_defs(path):
 class App:
   """Routes requests to the models; returns (status, JSON-able body or HTML string)."""
 
-  def __init__(self, models):
+  def __init__(self, models, max_batch=rest_api.DEFAULT_MAX_BATCH):
     self.models = models
+    self.max_batch = max_batch
 
   def get(self, path):
     path = urllib.parse.urlsplit(path).path
@@ -112,8 +120,8 @@ class App:
   def post(self, path, body):
     model, suffix = self._match(urllib.parse.urlsplit(path).path)
     if suffix != ":predict":
-      raise rest_api.RestError(f"POST is only for :predict, not {path}.", 405)
-    return 200, rest_api.predict(model.signatures, rest_api.parse_json(body))
+      raise rest_api.RestError(f"POST is only for :predict, not {rest_api.clip(path)}.", 405)
+    return 200, rest_api.predict(model.signatures, rest_api.parse_json(body), self.max_batch)
 
   def metadata(self, model):
     return {"model_spec": {"name": model.name, "signature_name": "", "version": str(model.version)},
@@ -122,13 +130,15 @@ class App:
   def _match(self, path):
     match = _MODEL_PATH.match(path)
     if not match:
-      raise rest_api.RestError(f"Malformed request: no such path {path}.", 404)
+      raise rest_api.RestError(f"Malformed request: no such path {rest_api.clip(path)}.", 404)
     name, version = urllib.parse.unquote(match["name"]), match["version"]
     model = self.models.get(name)
     if model is None:
-      raise rest_api.RestError(f"Servable not found for request: Latest({name}).", 404)
-    if version is not None and int(version) != model.version:
-      raise rest_api.RestError(f"Servable not found for request: Specific({name}, {version}).", 404)
+      raise rest_api.RestError(f"Servable not found for request: Latest({rest_api.clip(name)}); serving "
+                               f"{', '.join(sorted(self.models))}.", 404)
+    if version is not None and (len(version) > 18 or int(version) != model.version):
+      raise rest_api.RestError(f"Servable not found for request: Specific({name}, {rest_api.clip(version)}); "
+                               f"serving version {model.version}.", 404)
     return model, match["suffix"]
 
 
@@ -136,6 +146,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
   """HTTP front of `App`: JSON in and out, every failure answered, never raised."""
 
   server_version = "tfdis-serve"
+  timeout = REQUEST_TIMEOUT_S  # socket timeout: a stalled client frees its thread.
+  default_request_version = "HTTP/1.0"  # not 0.9: a malformed request line still gets status and headers.
 
   def do_GET(self):  # pylint: disable=invalid-name
     self._answer(lambda: self.server.app.get(self.path))
@@ -151,26 +163,53 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
   do_PUT = do_DELETE = do_PATCH = _refuse
 
+  def __getattr__(self, name):
+    if name.startswith("do_"):  # HEAD, OPTIONS, made-up methods: 405 in JSON, not http.server's 501 page.
+      return self._refuse
+    raise AttributeError(name)
+
+  def send_error(self, code, message=None, explain=None):
+    """http.server's own refusals (bad request line, header too long, ...) as {"error": ...} JSON."""
+    self.close_connection = True
+    try:
+      text = message or http.HTTPStatus(code).phrase
+    except ValueError:
+      text = "Error"
+    self._send(code, {"error": f"{text}{': ' + explain if explain else ''}"})
+
   def _read_body(self):
     length = self.headers.get("Content-Length")
     if length is None:
       raise rest_api.RestError("A POST needs a Content-Length header.", 411)
-    if not length.isdigit():
-      raise rest_api.RestError(f"Bad Content-Length {length!r}.", 400)
+    length = length.strip()
+    if not (length.isascii() and length.isdigit()) or len(length) > 18:
+      raise rest_api.RestError(f"Bad Content-Length {rest_api.clip(length)}: give the body's size in bytes.")
     if int(length) > self.server.max_body_bytes:
       self._drain(int(length))
       raise rest_api.RestError(f"Request body of {length} bytes exceeds the limit of "
-                               f"{self.server.max_body_bytes} bytes.", 413)
-    return self.rfile.read(int(length))
+                               f"{self.server.max_body_bytes} bytes (serve's --max_body_mb).", 413)
+    try:
+      body = self.rfile.read(int(length))
+    except TimeoutError as e:
+      self.close_connection = True
+      raise rest_api.RestError(f"The request body did not arrive within {self.timeout} s.", 408) from e
+    if len(body) < int(length):
+      raise rest_api.RestError(f"The body ended after {len(body)} of the {length} bytes of its "
+                               "Content-Length.")
+    return body
 
   def _drain(self, length, cap=8 * DEFAULT_MAX_BODY_BYTES):
     """Reads and drops a refused body (up to `cap`), so that the client gets the answer, not a reset."""
+    self.close_connection = True
     remaining = min(length, cap)
-    while remaining > 0:
-      chunk = self.rfile.read(min(remaining, 2**16))
-      if not chunk:
-        break
-      remaining -= len(chunk)
+    try:
+      while remaining > 0:
+        chunk = self.rfile.read(min(remaining, 2**16))
+        if not chunk:
+          break
+        remaining -= len(chunk)
+    except TimeoutError:
+      pass
 
   def _answer(self, route):
     try:
@@ -179,7 +218,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
       status, body = e.status, {"error": str(e)}
     except Exception as e:  # pylint: disable=broad-except  (one bad request must not stop the server)
       logging.exception("Internal error on %s %s", self.command, self.path)
-      status, body = 500, {"error": f"Internal error: {type(e).__name__}: {e}"}
+      status, body = 500, {"error": f"Internal error: {type(e).__name__}: {rest_api.clip(str(e), 300)}"}
+    self._send(status, body)
+
+  def _send(self, status, body):
     if isinstance(body, str):
       payload, content_type = body.encode("utf-8"), "text/html; charset=utf-8"
     else:
@@ -194,7 +236,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     logging.info("%s %s", self.address_string(), format % args)
 
 
-def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_MAX_BODY_BYTES):
+class Server(http.server.ThreadingHTTPServer):
+  """One thread per connection; a listen backlog deep enough for dozens of clients connecting at once."""
+  daemon_threads = True
+  request_queue_size = 128  # socketserver's 5 drops SYNs under 32 concurrent clients (1 s retransmits).
+
+
+def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
+                max_batch=rest_api.DEFAULT_MAX_BATCH):
   """A `ThreadingHTTPServer` serving the models under `export_dir`; call `serve_forever()` on it.
 
   Args:
@@ -202,10 +251,10 @@ def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_
     host: address to bind; 127.0.0.1 keeps the server local.
     port: TCP port; 0 picks a free one (read it from `server.server_address`).
     max_body_bytes: larger request bodies are refused with 413.
+    max_batch: predicts asking for more examples (see `rest_api.predict`) are refused with 413.
   """
-  app = App(discover(export_dir))
-  server = http.server.ThreadingHTTPServer((host, port), Handler)
-  server.daemon_threads = True
+  app = App(discover(export_dir), max_batch)
+  server = Server((host, port), Handler)
   server.app = app
   server.max_body_bytes = max_body_bytes
   return server

@@ -279,3 +279,177 @@ def regularized_gan_family(model):
       modules=(model.generator,),
       latent_layout=[{"name": "z", "start": 0, "size": d, "kind": "gaussian",
                       "range": [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]}])
+
+
+# Lr/Li-VAE (Zheng & Sun 2019): appended family registration.
+from tfdis.models import lrli_vae as lrli_vae_lib  # pylint: disable=wrong-import-position
+
+
+def mask_input(name, image_shape):
+  """Float masks [n, h, w, 1], 1 where pixels are missing; random ones cover a random rectangle."""
+  height, width = image_shape[:2]
+  def sample(rng, n):
+    masks = np.zeros((n, height, width, 1), np.float32)
+    for mask in masks:
+      top, left = rng.integers(0, height // 2), rng.integers(0, width // 2)
+      mask[top:top + height // 2, left:left + width // 2] = 1.0
+    return masks
+  return Input(name, tf.TensorSpec([None, height, width, 1], tf.float32, name=name), sample)
+
+
+def lrli_signatures(model, image_shape):
+  """`encode` (codes, z_s, z_u), `decode`, `reconstruct`, `transfer`, `sample` and, for images, `inpaint`."""
+  images, d = image_input("images", image_shape), model.latent_dim
+
+  def encode(images):
+    z_s, z_u = model.encode_parts(images)
+    return {"codes": tf.concat([z_s, z_u], -1), "z_s": z_s, "z_u": z_u}
+
+  signatures = (
+      Signature("encode", encode, (images,),
+                "images [n, h, w, c] in [0, 1] -> codes [n, d_s + d_u] = [z_s, z_u], z_s [n, d_s], z_u [n, d_u]"),
+      Signature("decode", lambda codes: {"images": model.decode(codes)}, (code_input("codes", d),),
+                "codes [n, d_s + d_u] -> images [n, h, w, c]"),
+      Signature("reconstruct", lambda images: {"images": model(images)}, (images,),
+                "images [n, h, w, c] -> decode(encode(images))"),
+      Signature("transfer",
+                lambda identity_images, other_images: {"images": model.transfer(identity_images, other_images)},
+                (image_input("identity_images", image_shape), image_input("other_images", image_shape)),
+                "identity_images, other_images [n, h, w, c] -> images with z_s (class/identity) of the first "
+                "and z_u (everything else) of the second"),
+      Signature("sample", lambda labels, noise: {"images": model.sample(labels, noise)},
+                (index_input("labels", model.num_classes), code_input("noise", d)),
+                "labels [n] class ids, noise [n, d_s + d_u] ~ N(0, I) -> images [n, h, w, c]: z_s = μ_y + "
+                "ε_s/√Λ_y from the class's Gaussian, z_u = ε_u"),
+  )
+  if len(image_shape) == 3:
+    signatures += (Signature("inpaint", lambda images, masks: {"images": model.inpaint(images, masks)},
+                             (images, mask_input("masks", image_shape)),
+                             "images [n, h, w, c], masks [n, h, w, 1] (1 = missing) -> x·(1−m) + "
+                             "G(E(x·(1−m)))·m"),)
+  return signatures
+
+
+@register_family(lrli_vae_lib.LrLiVAE)
+def lrli_vae_family(model):
+  """Lr/Li-VAE: codes [z_s, z_u]; z_s under the learned class mixture, z_u under N(0, I)."""
+  image_shape = tuple(int(s) for s in model.encoder_u.inputs[0].shape[1:])
+  if model.encoder_s is None:
+    raise ValueError("The cVAE-GAN baseline encodes with the label and has no export family; export an "
+                     "Lr/Li-VAE run.")
+  ds, du = model.relevant_dim, model.irrelevant_dim
+  span = [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]
+  return Family(
+      name="lrli_vae", image_shape=image_shape, signatures=lrli_signatures(model, image_shape),
+      modules=(model.encoder_s, model.encoder_u, model.decoder, model.prior),
+      latent_layout=[{"name": "z_s", "start": 0, "size": ds, "kind": "gaussian_mixture", "range": span},
+                     {"name": "z_u", "start": ds, "size": du, "kind": "gaussian", "range": span}],
+      class_names=tuple(str(k) for k in range(model.num_classes)))
+
+
+# mddAE family (AE, disAE, disAE-XCov, mddAE-XCov, mddAE-dCov): appended family registration.
+from tfdis.models import mddae as mddae_lib  # pylint: disable=wrong-import-position
+
+# Slider range of an attribute's intensity: editing may go beyond 1 (the paper shows up to about 2).
+ATTRIBUTE_RANGE = (-1.0, 3.0)
+
+
+def scalar_input(name, low, high):
+  """Float values [n], one per image; random ones uniform in [low, high]."""
+  spec = tf.TensorSpec([None], tf.float32, name=name)
+  return Input(name, spec, lambda rng, n: rng.uniform(low, high, size=n).astype(np.float32))
+
+
+def mddae_edit_signatures(model, image_shape):
+  """Case 1 (`targets="classes"`): `swap_class`, `class_analogies`; case 2: `set_attribute`, `attribute_sweep`."""
+  images, c = image_input("images", image_shape), model.num_targets
+  if model.targets == "classes":
+    return (
+        Signature("swap_class", lambda images, target_class: {"images": model.swap_class(images, target_class)},
+                  (images, index_input("target_class", c)),
+                  "images [n, h, w, c], target_class [n] -> images [n, h, w, c]: ŷ's target element exchanged "
+                  "with its maximum, z kept"),
+        Signature("class_analogies", lambda images: {"images": model.class_analogies(images)}, (images,),
+                  "images [n, h, w, c] -> images [n, C, h, w, c]: each image shown as every class"),
+    )
+  low, high = ATTRIBUTE_RANGE
+  return (
+      Signature("set_attribute", lambda images, attribute_index, value: {
+          "images": model.set_attribute(images, attribute_index, value)},
+                (images, index_input("attribute_index", c), scalar_input("value", low, high)),
+                "images [n, h, w, c], attribute_index [n], value [n] (any real, above 1 allowed) -> images"),
+      Signature("attribute_sweep", lambda images, attribute_index, values: {
+          "images": model.attribute_sweep(images, attribute_index, values)},
+                (images, index_input("attribute_index", c), values_input("values", high)),
+                "images [n, h, w, c], attribute_index [n], values [n, v] -> images [n, v, h, w, c]: an "
+                "intensity sweep of one attribute per image"),
+  )
+
+
+@register_family(mddae_lib.MddAE)
+def mddae_family(model):
+  """mddAE and baselines: codes [ŷ, z]; ŷ are class probabilities or attribute intensities."""
+  image_shape = base.image_shape_of(model)
+  c, d = model.num_targets, model.latent_dim - model.num_targets
+  names = model.target_names
+  kind = "class_probability" if model.targets == "classes" else "attribute_intensity"
+  y_range = [0.0, 1.0] if model.targets == "classes" else list(ATTRIBUTE_RANGE)
+  return Family(
+      name="mddae",
+      image_shape=image_shape,
+      signatures=common_signatures(model, image_shape, model.latent_dim) + mddae_edit_signatures(model, image_shape),
+      modules=(model.encoder, model.decoder),
+      latent_layout=[{"name": "y", "start": 0, "size": c, "kind": kind, "range": y_range, "names": list(names)},
+                     {"name": "z", "start": c, "size": d, "kind": "deterministic",
+                      "range": [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]}],
+      class_names=names if model.targets == "classes" else (),
+      attribute_names=names if model.targets == "attributes" else ())
+
+
+# LORD (Gabbay & Hoshen 2020): class/content codes, transfer. Appended family registration.
+from tfdis import editing as lord_editing  # pylint: disable=wrong-import-position
+from tfdis.models import lord as lord_lib  # pylint: disable=wrong-import-position
+
+
+def lord_signatures(model, image_shape):
+  """LORD's own signatures: the class and content encoders, decoding a (class, content) pair, transfer."""
+  class_images, content_images = image_input("class_images", image_shape), image_input("content_images",
+                                                                                        image_shape)
+
+  def transfer_grid(class_images, content_images):
+    return {"images": lord_editing.transfer_grid(model.encode_parts, model.decode, class_images,
+                                                  content_images)}
+
+  return (
+      Signature("encode_class", lambda images: {"class_codes": model.encode_class(images)},
+                (image_input("images", image_shape),), "images [n, h, w, c] -> class codes [n, d_y] (E_y)"),
+      Signature("encode_content", lambda images: {"content_codes": model.encode_content(images)},
+                (image_input("images", image_shape),), "images [n, h, w, c] -> content codes [n, d_c] (E_c)"),
+      Signature("decode_class_content",
+                lambda class_codes, content_codes: {"images": model.decode(class_codes, content_codes)},
+                (code_input("class_codes", model.class_dim), code_input("content_codes", model.content_dim)),
+                "class codes [n, d_y], content codes [n, d_c] -> images G(class, content) [n, h, w, c]"),
+      Signature("transfer", lambda class_images, content_images: {
+          "images": model.transfer(class_images, content_images)}, (class_images, content_images),
+                "class_images [n, ...], content_images [n, ...] -> images [n, h, w, c] with the class of the "
+                "first and the content of the second (eq. 9)"),
+      Signature("transfer_grid", transfer_grid, (class_images, content_images),
+                "class_images [n, ...], content_images [m, ...] -> images [n, m, h, w, c]: row i keeps the class "
+                "of class_images[i], column j takes the content of content_images[j]"),
+  )
+
+
+@register_family(lord_lib.LORD)
+def lord_family(model):
+  """LORD: codes are [class code | content code]; `decode` takes the concatenation (see latent_layout)."""
+  image_shape, d_y, d_c = model.image_shape, model.class_dim, model.content_dim
+  return Family(
+      name="lord",
+      image_shape=image_shape,
+      signatures=common_signatures(model, image_shape, d_y + d_c) + lord_signatures(model, image_shape),
+      modules=(model.generator, model.class_encoder, model.content_encoder),
+      latent_layout=[
+          {"name": "class", "start": 0, "size": d_y, "kind": "class_code",
+           "range": [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]},
+          {"name": "content", "start": d_y, "size": d_c, "kind": "content_code",
+           "range": [-NORMAL_CODE_RANGE, NORMAL_CODE_RANGE]}])

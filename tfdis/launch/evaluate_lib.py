@@ -17,6 +17,8 @@ import tqdm
 
 from tfdis import metrics
 from tfdis import visualize
+from tfdis.launch import lrli_eval
+from tfdis.launch import mddae_eval
 from tfdis.launch import train_lib
 
 
@@ -30,6 +32,7 @@ class Context:
   seed: int
   num_train: int
   num_test: int
+  model: object = None  # the trained model itself, for family-specific adapters (Lr/Li-VAE's code split)
 
   def rng(self, name):
     """A NumPy RandomState for metric `name`, fixed by the evaluation seed and the name."""
@@ -105,9 +108,12 @@ METRICS = {
     "local_mig": _local(metrics.local_mig, "local_mig"),
     "local_modularity": _local(metrics.local_modularity, "local_modularity"),
     "reconstruction": _reconstruction,
+    "attribute_svm": mddae_eval.attribute_svm_metric,  # mddAE, case 2 (Song et al. 2020, Fig. 6)
+    "class_swap": mddae_eval.class_swap_metric,  # mddAE, case 1
     "vp": vp,
     "factor_level": factor_level,
 }
+METRICS.update(lrli_eval.adapters(train_lib.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
 
 
 def batched(fn, batch_size=256):
@@ -146,7 +152,7 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
     raise ValueError(f"The run in {model_dir} has no ground-truth sampler (GROUND_TRUTH in its dataset gin "
                      "file): the disentanglement metrics need a dataset with known factors.")
   ctx = Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
-                num_train, num_test)
+                num_train, num_test, model=model)
   results = {"step": step, "seed": seed, "num_train": num_train, "num_test": num_test, "metrics": {}}
   writer = tf.summary.create_file_writer(os.path.join(model_dir, "eval"))
   for name in tqdm.tqdm(metric_names, desc="metrics", unit="metric"):

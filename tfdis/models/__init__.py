@@ -6,3 +6,5 @@ the package exports the classes only, so that the module names stay importable.
 
 from tfdis.models.base import DisentanglementModel
 from tfdis.models.beta_vae import BetaVAE
+from tfdis.models.cvae_gan import CVAEGAN
+from tfdis.models.lrli_vae import LrLiVAE

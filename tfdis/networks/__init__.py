@@ -2,3 +2,6 @@
 
 from tfdis.networks.conv import conv_decoder
 from tfdis.networks.conv import conv_encoder
+from tfdis.networks.lrli import projection_discriminator
+from tfdis.networks.mddae import mddae_decoder
+from tfdis.networks.mddae import mddae_encoder

@@ -1,0 +1,93 @@
+"""LORD's reconstruction loss: L1 + a VGG16 perceptual loss, or a documented fallback (L1 + MS-SSIM).
+
+The perceptual term (Hoshen & Malik 2019, as in avivga/lord) is the mean over the layers block1_conv2,
+block2_conv2, block3_conv2, block4_conv3 and block5_pool of the mean absolute difference of VGG16 features.
+VGG16's ImageNet weights cannot be downloaded here: the user passes a Keras weights file of
+`keras.applications.VGG16(include_top=False)` (e.g. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5).
+Without one, `lord_reconstruction_loss` falls back to L1 + DSSIM (1 − MS-SSIM) and logs a warning saying so.
+"""
+
+import functools
+import os
+
+from absl import logging
+import keras
+import tensorflow as tf
+
+from tfdis.losses import reconstruction
+
+VGG_LAYERS = ("block1_conv2", "block2_conv2", "block3_conv2", "block4_conv3", "block5_pool")
+# Smallest side VGG16's five 2×2 poolings accept; smaller images are upsampled to it.
+_VGG_MIN_SIDE = 32
+
+
+@functools.lru_cache(maxsize=4)
+def vgg16_features(weights_path, layers=VGG_LAYERS):
+  """A frozen model images [b, h, w, 3] (VGG-preprocessed) -> list of the `layers`' features.
+
+  Args:
+    weights_path: Keras weights file of `keras.applications.VGG16(include_top=False, weights=None)`.
+    layers: names of the VGG16 layers to return.
+
+  Raises:
+    FileNotFoundError: `weights_path` does not exist.
+  """
+  if not os.path.isfile(weights_path):
+    raise FileNotFoundError(
+        f"VGG16 weights file {weights_path} not found: pass the path of a notop VGG16 weights file (e.g. "
+        "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5 from keras-applications), or leave it unset "
+        "(None) to use the L1 + MS-SSIM fallback.")
+  vgg = keras.applications.VGG16(include_top=False, weights=None, input_shape=(None, None, 3))
+  vgg.load_weights(weights_path)
+  vgg.trainable = False
+  return keras.Model(vgg.input, [vgg.get_layer(name).output for name in layers], name="vgg16_features")
+
+
+def _vgg_input(images):
+  """Images [b, h, w, c] in [0, 1] -> VGG16's caffe-style input (RGB ×255 -> BGR − ImageNet mean)."""
+  if images.shape[-1] == 1:
+    images = tf.tile(images, [1, 1, 1, 3])
+  height, width = images.shape[1], images.shape[2]
+  if min(height, width) < _VGG_MIN_SIDE:
+    factor = -(-_VGG_MIN_SIDE // min(height, width))
+    images = tf.image.resize(images, [height * factor, width * factor], method="nearest")
+  return keras.applications.vgg16.preprocess_input(255.0 * images)
+
+
+def perceptual_loss(images, reconstructions, feature_model):
+  """Mean over layers of mean |φ_l(images) − φ_l(reconstructions)|, φ = `feature_model` (scalar)."""
+  both = feature_model(_vgg_input(tf.concat([images, reconstructions], 0)), training=False)
+  batch = tf.shape(images)[0]
+  terms = [tf.reduce_mean(tf.abs(f[:batch] - f[batch:])) for f in both]
+  return tf.add_n(terms) / len(terms)
+
+
+def l1_loss(images, reconstructions):
+  """Mean absolute pixel error (scalar)."""
+  return tf.reduce_mean(tf.abs(images - reconstructions))
+
+
+def l1_dssim_loss(images, reconstructions):
+  """The fallback: mean L1 + mean DSSIM (1 − MS-SSIM, as many scales as fit the image) (scalar)."""
+  return l1_loss(images, reconstructions) + tf.reduce_mean(reconstruction.dssim(images, reconstructions))
+
+
+def lord_reconstruction_loss(vgg_weights_path=None):
+  """LORD's reconstruction loss `(images, reconstructions) -> scalar`, images in [0, 1].
+
+  Args:
+    vgg_weights_path: VGG16 notop weights file: L1 + perceptual loss. None: the fallback L1 + DSSIM,
+      announced by a warning in the logs.
+
+  Returns:
+    (loss function, description string).
+  """
+  if not vgg_weights_path:
+    logging.warning("LORD: no VGG16 weights file given (vgg_weights_path): using the fallback reconstruction "
+                    "loss L1 + DSSIM (MS-SSIM) instead of L1 + VGG16 perceptual loss; results are not comparable "
+                    "with the paper's.")
+    return l1_dssim_loss, "l1+dssim (fallback: no VGG16 weights)"
+  features = vgg16_features(str(vgg_weights_path))
+  def loss(images, reconstructions):
+    return l1_loss(images, reconstructions) + perceptual_loss(images, reconstructions, features)
+  return loss, f"l1+vgg16_perceptual ({vgg_weights_path})"

@@ -1,0 +1,290 @@
+"""Lr/Li-VAE (Zheng & Sun 2019): label-relevant code z_s = E_s(x) under a Gaussian-mixture (GM) loss,
+label-irrelevant code z_u ~ E_u(x) with KL to N(0, I) and an adversarial latent classifier pushed toward a
+uniform prediction, decoder G([z_s, z_u]) and a projection pixel discriminator (hinge loss) on
+reconstructions and class-conditional samples. Also the cVAE-GAN baseline (`CVAEGAN`: one encoder, one-hot
+label fed to the decoder).
+
+Training follows the official alternation (ZhilZheng/Lr-LiVAE): `gm_steps` GM updates of E_s and the
+mixture, then one joint step in which all the other objectives are taken from one forward pass:
+  E_u: 10·rec + KL + adv;  G: 10·rec + hinge;  D: hinge;  classifier: CE;  E_s: 10·rec + 10·λ·likelihood.
+Data: images in [0, 1] (sigmoid outputs) or 2-D points (the toy, linear outputs). Semi-supervised mode
+(sec. 3.6): examples with label −1 are unlabeled; their z_s follows the mixture's overall Gaussian and they
+are left out of the GM classification, latent-classifier and discriminator terms.
+"""
+
+import gin
+import keras
+import tensorflow as tf
+
+from tfdis.editing import lrli as edits
+from tfdis.losses import gaussian_mixture as gm
+from tfdis.models import base
+from tfdis.networks import lrli as nets
+
+OPTIMIZERS = ("gm_optimizer", "s_optimizer", "u_optimizer", "c_optimizer", "d_optimizer")
+
+
+def masked_mean(values, mask):
+  """Σ mask·values / max(Σ mask, 1): the mean over the examples where mask = 1 (0 if there are none)."""
+  return tf.reduce_sum(values * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="tfdis")
+class LrLiVAE(base.DisentanglementModel):
+  """Lr/Li-VAE; see the module docstring. `self.optimizer` trains the decoder (one step per train_step);
+  `compile` clones it into `gm_optimizer`, `s_optimizer`, `u_optimizer`, `c_optimizer` and `d_optimizer`
+  (tracked by the model, so `tf.train.Checkpoint(model=model)` saves them).
+
+  Args:
+    encoder_s: x -> z_s [batch, d_s] (None for the cVAE-GAN baseline).
+    encoder_u: x -> (mean, logvar) [batch, d_u].
+    decoder: [z_s, z_u] -> logits (images) or points.
+    latent_classifier: z_u -> class logits.
+    discriminator: [x, label] -> score [batch, 1].
+    num_classes: number of labels.
+    alpha, lam: GM margin α and likelihood weight λ (official 0, 0.1).
+    gm_steps: GM updates per joint step (official 3).
+    reconstruction_weight, kl_weight, adversarial_weight, likelihood_weight, gan_weight: loss weights
+      (official 10, 1, 1, 10, 1); reconstruction is the mean squared error.
+    semi_supervised: accept unlabeled examples (label −1).
+    output_activation: "sigmoid" (images in [0, 1]) or "linear" (points).
+    seed: seed of z_u sampling and of the class-conditional samples.
+  """
+
+  LOSS_NAMES = ("loss", "reconstruction", "kl", "gm_classification", "gm_likelihood", "latent_classifier",
+                "latent_adversarial", "g_loss", "d_loss")
+
+  def __init__(self, encoder_s, encoder_u, decoder, latent_classifier, discriminator, num_classes, alpha=0.0,
+               lam=0.1, gm_steps=3, reconstruction_weight=10.0, kl_weight=1.0, adversarial_weight=1.0,
+               likelihood_weight=10.0, gan_weight=1.0, semi_supervised=False, output_activation="sigmoid",
+               seed=None, **kwargs):
+    super().__init__(**kwargs)
+    if output_activation not in ("sigmoid", "linear"):
+      raise ValueError(f"output_activation={output_activation!r}: use 'sigmoid' for images in [0, 1] or "
+                       "'linear' for points.")
+    self.encoder_s, self.encoder_u, self.decoder = encoder_s, encoder_u, decoder
+    self.latent_classifier, self.discriminator = latent_classifier, discriminator
+    self.num_classes, self.alpha, self.lam = int(num_classes), float(alpha), float(lam)
+    self.gm_steps = int(gm_steps)
+    self.reconstruction_weight, self.kl_weight = float(reconstruction_weight), float(kl_weight)
+    self.adversarial_weight, self.likelihood_weight = float(adversarial_weight), float(likelihood_weight)
+    self.gan_weight, self.semi_supervised = float(gan_weight), bool(semi_supervised)
+    self.output_activation = output_activation
+    self.seed = seed
+    self.seed_generator = keras.random.SeedGenerator(seed)
+    self.prior = nets.GaussianMixturePrior(self.num_classes, self.relevant_dim, name="prior")
+    for name in OPTIMIZERS:
+      setattr(self, name, None)
+
+  @property
+  def relevant_dim(self):
+    return int(self.encoder_s.outputs[0].shape[-1])
+
+  @property
+  def irrelevant_dim(self):
+    return int(self.encoder_u.outputs[0].shape[-1])
+
+  @property
+  def latent_dim(self):
+    return self.relevant_dim + self.irrelevant_dim
+
+  def compile(self, optimizer="adam", **kwargs):
+    """Compiles with the decoder's `optimizer`; the other five are clones of it unless given by name."""
+    extra = {name: kwargs.pop(name, None) for name in OPTIMIZERS}
+    super().compile(optimizer=optimizer, **kwargs)
+    for name, given in extra.items():
+      if given is None:
+        given = self.optimizer.__class__.from_config({**self.optimizer.get_config(), "name": name})
+      setattr(self, name, keras.optimizers.get(given))
+    self.build_optimizers()
+
+  def optimizer_variables(self):
+    """{optimizer attribute: the variables it trains}."""
+    encoder_s = self.encoder_s.trainable_variables if self.encoder_s is not None else []
+    return {"optimizer": self.decoder.trainable_variables,
+            "gm_optimizer": encoder_s + self.prior.trainable_variables, "s_optimizer": encoder_s,
+            "u_optimizer": self.encoder_u.trainable_variables,
+            "c_optimizer": self.latent_classifier.trainable_variables,
+            "d_optimizer": self.discriminator.trainable_variables}
+
+  def build_optimizers(self):
+    for name, variables in self.optimizer_variables().items():
+      getattr(self, name).build(variables)
+
+  def extra_optimizers(self):
+    return [getattr(self, name) for name in OPTIMIZERS]
+
+  # Codes and decoding.
+  def relevant_codes(self, images, labels=None, training=False):
+    """z_s = E_s(x); `labels` are unused (the cVAE-GAN baseline feeds them instead)."""
+    del labels
+    return self.encoder_s(images, training=training)
+
+  def class_codes(self, labels, noise):
+    """z_s of class `labels` [n] from noise ε [n, d_s]: μ_y + ε/√Λ_y."""
+    return self.prior(labels, noise)
+
+  def encode_parts(self, images, labels=None):
+    """(z_s [n, d_s], posterior mean of z_u [n, d_u]) of `images`."""
+    return self.relevant_codes(images, labels), self.encoder_u(images, training=False)[0]
+
+  def encode(self, images):
+    """Codes [n, d_s + d_u] = [z_s, mean z_u]."""
+    return tf.concat(self.encode_parts(images), axis=-1)
+
+  def generate(self, codes, training=False):
+    out = self.decoder(codes, training=training)
+    return tf.sigmoid(out) if self.output_activation == "sigmoid" else out
+
+  def decode(self, codes):
+    """Images (or points) from codes [n, d_s + d_u]."""
+    return self.generate(codes)
+
+  def call(self, images, training=False):
+    return self.decode(self.encode(images))
+
+  def sample(self, labels, noise):
+    """Class-conditional samples: labels [n], noise [n, d_s + d_u] ~ N(0, I)."""
+    return edits.class_samples(self.class_codes, self.decode, labels, noise, self.relevant_dim)
+
+  def transfer(self, identity_images, other_images):
+    return edits.transfer(self.encode_parts, self.decode, identity_images, other_images)
+
+  def inpaint(self, images, masks):
+    return edits.inpaint(self.call, images, masks)
+
+  # Losses.
+  def gm_terms(self, z_s, labels, labeled):
+    """(masked mean GM classification, mean likelihood); unlabeled codes use the overall Gaussian."""
+    safe = tf.maximum(labels, 0)
+    classification, likelihood, _ = gm.gaussian_mixture_terms(
+        z_s, safe, self.prior.means, self.prior.log_precisions, self.alpha)
+    overall = gm.gaussian_likelihood(z_s, *gm.mixture_moments(self.prior.means, self.prior.log_precisions))
+    likelihood = labeled * likelihood + (1.0 - labeled) * overall
+    return masked_mean(classification, labeled), tf.reduce_mean(likelihood)
+
+  def _labels(self, data):
+    labels = tf.cast(data["label"], tf.int32)
+    if not self.semi_supervised:
+      tf.debugging.assert_non_negative(labels, "Negative labels (unlabeled examples) need semi_supervised=True.")
+    return labels, tf.cast(labels >= 0, tf.float32)
+
+  def joint_terms(self, images, labels, labeled, training=True):
+    """Every joint-step term from one forward pass (the official graph); see the module docstring."""
+    batch, safe = tf.shape(images)[0], tf.maximum(labels, 0)
+    z_s = self.relevant_codes(images, safe, training=training)
+    mean, logvar = self.encoder_u(images, training=training)
+    z_u = base.gaussian_sample(mean, logvar, self.seed_generator)
+    recon = self.generate(tf.concat([z_s, z_u], -1), training=training)
+    fake_labels = keras.random.randint([batch], 0, self.num_classes, seed=self.seed_generator, dtype="int32")
+    noise = keras.random.normal([batch, self.latent_dim], seed=self.seed_generator)
+    fake_codes = tf.concat([tf.stop_gradient(self.class_codes(fake_labels, noise[:, :self.relevant_dim])),
+                            noise[:, self.relevant_dim:]], -1)
+    fake = self.generate(fake_codes, training=training)
+    d_real, d_rec, d_fake = (self.discriminator([x, y], training=training)[:, 0]
+                             for x, y in ((images, safe), (recon, safe), (fake, fake_labels)))
+    class_logits = self.latent_classifier(z_u, training=training)
+    gm_classification, likelihood = self.gm_terms(z_s, labels, labeled)
+    return {
+        "reconstruction": tf.reduce_mean(tf.square(images - recon)),
+        "kl": tf.reduce_mean(0.5 * tf.reduce_mean(tf.exp(logvar) + tf.square(mean) - 1.0 - logvar, -1)),
+        "gm_classification": gm_classification, "gm_likelihood": likelihood,
+        "latent_classifier": masked_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(safe, class_logits),
+                                         labeled),
+        "latent_adversarial": -tf.reduce_mean(tf.nn.log_softmax(class_logits)),  # CE to uniform
+        "g_loss": -masked_mean(d_rec, labeled) - tf.reduce_mean(d_fake),
+        "d_loss": (masked_mean(tf.nn.relu(1.0 - d_real), labeled) + masked_mean(tf.nn.relu(1.0 + d_rec), labeled)
+                   + tf.reduce_mean(tf.nn.relu(1.0 + d_fake))),
+    }
+
+  def objectives(self, t):
+    """{optimizer attribute: loss} of the joint step, from `joint_terms`."""
+    rec = self.reconstruction_weight * t["reconstruction"]
+    return {"u_optimizer": rec + self.kl_weight * t["kl"] + self.adversarial_weight * t["latent_adversarial"],
+            "optimizer": rec + self.gan_weight * t["g_loss"], "d_optimizer": t["d_loss"],
+            "c_optimizer": t["latent_classifier"],
+            "s_optimizer": rec + self.likelihood_weight * self.lam * t["gm_likelihood"]}
+
+  def gm_step(self, images, labels, labeled):
+    with tf.GradientTape() as tape:
+      classification, likelihood = self.gm_terms(self.relevant_codes(images, training=True), labels, labeled)
+      loss = classification + self.lam * likelihood
+    self.minimize(tape, loss, self.optimizer_variables()["gm_optimizer"], self.gm_optimizer)
+
+  def train_step(self, data):
+    images = data["image"]
+    labels, labeled = self._labels(data)
+    for _ in range(self.gm_steps):  # The official code draws a new batch per GM step; we reuse this one.
+      self.gm_step(images, labels, labeled)
+    with tf.GradientTape(persistent=True) as tape:
+      terms = self.joint_terms(images, labels, labeled)
+      objectives = self.objectives(terms)
+    variables = self.optimizer_variables()
+    for name, loss in objectives.items():
+      self.minimize(tape, loss, variables[name], getattr(self, name))
+    del tape
+    return self.record(self.with_total(terms))
+
+  def with_total(self, terms):
+    """Adds "loss": the VAE objective rec_w·rec + KL + GM loss (the quantity the ELBO bounds)."""
+    total = (self.reconstruction_weight * terms["reconstruction"] + terms["kl"] + terms["gm_classification"]
+             + self.lam * terms["gm_likelihood"])
+    return {"loss": total, **terms}
+
+  def test_step(self, data):
+    labels, labeled = self._labels(data)
+    return self.record(self.with_total(self.joint_terms(data["image"], labels, labeled, training=False)))
+
+  def summary_images(self, images):
+    if images.shape.rank == 2:  # points: no pictures (bench/fidelity_lrli_vae.py draws the toy's scatter).
+      return {}
+    n = tf.shape(images)[0]
+    labels = tf.range(n) % self.num_classes
+    noise = tf.random.stateless_normal([n, self.latent_dim], seed=[self.seed or 0, 1])
+    masks = tf.cast(tf.range(images.shape[2]) >= images.shape[2] // 2, images.dtype)[None, None, :, None]
+    return {"inputs": images, "reconstructions": self(images), "class_samples": self.sample(labels, noise),
+            "transfer": edits.transfer_grid(self.encode_parts, self.decode, images[:4], images[:4]),
+            "inpaint_right_half": self.inpaint(images, tf.broadcast_to(masks, tf.shape(images[..., :1])))}
+
+  def get_config(self):
+    config = super().get_config()
+    for key in ("encoder_s", "encoder_u", "decoder", "latent_classifier", "discriminator"):
+      config[key] = keras.saving.serialize_keras_object(getattr(self, key))
+    config.update({key: getattr(self, key) for key in (
+        "num_classes", "alpha", "lam", "gm_steps", "reconstruction_weight", "kl_weight", "adversarial_weight",
+        "likelihood_weight", "gan_weight", "semi_supervised", "output_activation", "seed")})
+    return config
+
+  @classmethod
+  def from_config(cls, config):
+    config = dict(config)
+    for key in ("encoder_s", "encoder_u", "decoder", "latent_classifier", "discriminator"):
+      config[key] = keras.saving.deserialize_keras_object(config[key])
+    return cls(**config)
+
+
+def build(model, image_shape):
+  """Calls a fresh model once on zeros (builds every sub-model and the prior), then returns it."""
+  model(tf.zeros((1,) + tuple(image_shape)))
+  return model
+
+
+@gin.register
+def lrli_vae(image_shape, num_classes=10, relevant_dim=16, irrelevant_dim=16, alpha=0.0, lam=0.1, gm_steps=3,
+             reconstruction_weight=10.0, kl_weight=1.0, adversarial_weight=1.0, likelihood_weight=10.0,
+             gan_weight=1.0, semi_supervised=False, seed=None):
+  """Builds an `LrLiVAE` for `image_shape` (h, w, c) images or (p,) points; arguments as in `LrLiVAE`.
+
+  Returns:
+    An uncompiled, built `LrLiVAE`.
+  """
+  if relevant_dim <= 0 or irrelevant_dim <= 0 or num_classes < 2:
+    raise ValueError(f"lrli_vae needs relevant_dim, irrelevant_dim > 0 and num_classes >= 2; got "
+                     f"{relevant_dim}, {irrelevant_dim}, {num_classes}.")
+  output = "linear" if len(image_shape) == 1 else "sigmoid"
+  model = LrLiVAE(*nets.lrli_networks(image_shape, num_classes, relevant_dim, irrelevant_dim), num_classes,
+                  alpha=alpha, lam=lam, gm_steps=gm_steps, reconstruction_weight=reconstruction_weight,
+                  kl_weight=kl_weight, adversarial_weight=adversarial_weight,
+                  likelihood_weight=likelihood_weight, gan_weight=gan_weight, semi_supervised=semi_supervised,
+                  output_activation=output, seed=seed, name="lrli_vae")
+  return build(model, image_shape)

@@ -1,0 +1,235 @@
+"""mddAE (Song et al. 2020) and its baselines AE, disAE, disAE-XCov: one autoencoder, five variants.
+
+The encoder gives a soft target ŷ (softmax of eq. 4 for exclusive classes, sigmoid of eq. 5 for independent
+attributes) and a latent z; the decoder renders [ŷ, z]. The loss (eq. 1, 7) is
+  ‖x − x̂‖² + α·DSSIM(x, x̂) + β·CE/BCE(y, ŷ) + γ·dCov²(ŷ, z) or XCov(ŷ, z),
+batch-averaged except the decorrelation term, which is a statistic of the (per-replica) batch.
+
+| variant      | discriminator (β) | decoder input in training | decorrelation (γ) |
+|--------------|-------------------|---------------------------|-------------------|
+| `ae`         | off               | ŷ (unsupervised units)    | off               |
+| `disae`      | on                | discrete label y          | off               |
+| `disae_xcov` | on                | discrete label y          | XCov (eq. 15)     |
+| `mddae_xcov` | on                | ŷ                         | XCov (eq. 15)     |
+| `mddae_dcov` | on                | ŷ                         | dCov² (eq. 14)    |
+
+At test and editing time every variant decodes [ŷ, z] from the encoder (no label is needed), which is how
+the paper measures reconstructions (Table 1) and edits (sec. 3.5). Codes exported and traversed are the
+concatenation [ŷ, z] ([batch, C + d]).
+"""
+
+import gin
+import keras
+import tensorflow as tf
+
+from tfdis import editing
+from tfdis import losses
+from tfdis import networks
+from tfdis import regularizers
+from tfdis.models import base
+
+# variant -> (discriminator, decoder fed the label in training, decorrelation penalty name or None)
+VARIANTS = {
+    "ae": (False, False, None),
+    "disae": (True, True, None),
+    "disae_xcov": (True, True, "xcov"),
+    "mddae_xcov": (True, False, "xcov"),
+    "mddae_dcov": (True, False, "dcov"),
+}
+DECORRELATIONS = {"xcov": regularizers.cross_covariance, "dcov": regularizers.distance_covariance}
+TARGET_KINDS = ("classes", "attributes")
+SWEEP_VALUES = (0.0, 0.5, 1.0, 1.5, 2.0)
+
+
+@keras.saving.register_keras_serializable(package="tfdis")
+class MddAE(base.DisentanglementModel):
+  """The mddAE family; see the module docstring.
+
+  Args:
+    encoder: model x -> (target pre-activations a [batch, C], z [batch, d]).
+    decoder: model (ŷ [batch, C], z [batch, d]) -> logits [batch, h, w, c].
+    variant: a key of `VARIANTS`.
+    targets: "classes" (softmax ŷ, cross-entropy with element["label"]) or "attributes" (sigmoid ŷ, binary
+      cross-entropy with element["attributes"]).
+    alpha: DSSIM weight (0 turns MS-SSIM off, as the paper does for 28-px MNIST).
+    beta: discriminative loss weight.
+    gamma: decorrelation weight.
+    pixel_reduction: "sum" (eq. 2, ‖x − x̂‖²) or "mean" squared error over pixels.
+    target_names: names of the C classes or attributes (export metadata and editor sliders); default
+      "0", "1", ...
+  """
+
+  LOSS_NAMES = ("loss", "reconstruction", "squared_error", "dssim", "discriminative", "decorrelation")
+
+  def __init__(self, encoder, decoder, variant="mddae_dcov", targets="classes", alpha=1.0, beta=1.0, gamma=5.0,
+               pixel_reduction="sum", target_names=None, **kwargs):
+    super().__init__(**kwargs)
+    if variant not in VARIANTS:
+      raise ValueError(f"Unknown mddAE variant {variant!r}: use one of {sorted(VARIANTS)}.")
+    if targets not in TARGET_KINDS:
+      raise ValueError(f"targets={targets!r}: use 'classes' (exclusive labels, softmax) or 'attributes' "
+                       "(independent binary attributes, sigmoid).")
+    self.encoder, self.decoder = encoder, decoder
+    self.variant, self.targets = variant, targets
+    self.alpha, self.beta, self.gamma = float(alpha), float(beta), float(gamma)
+    self.pixel_reduction = pixel_reduction
+    losses.squared_error(tf.zeros([1, 1, 1, 1]), tf.zeros([1, 1, 1, 1]), pixel_reduction)  # checks it.
+    self.discriminator, self.feeds_label, decorrelation = VARIANTS[variant]
+    self.decorrelation_fn = DECORRELATIONS.get(decorrelation)
+    self.target_names = tuple(str(k) for k in range(self.num_targets)) if target_names is None else tuple(
+        target_names)
+    if len(self.target_names) != self.num_targets:
+      raise ValueError(f"target_names has {len(self.target_names)} names for {self.num_targets} targets: "
+                       "give one name per class or attribute, in the dataset's order.")
+
+  @property
+  def num_targets(self):
+    return int(self.encoder.outputs[0].shape[-1])
+
+  @property
+  def latent_dim(self):
+    """Size of the exported code [ŷ, z]."""
+    return self.num_targets + int(self.encoder.outputs[1].shape[-1])
+
+  def soft_targets(self, logits):
+    """ŷ from the pre-activations a: softmax(−a) (eq. 4, the paper's sign) or sigmoid(a) (eq. 5)."""
+    return tf.nn.softmax(-logits) if self.targets == "classes" else tf.sigmoid(logits)
+
+  def encode_parts(self, images, training=False):
+    """(ŷ [batch, C], z [batch, d]) of `images` [batch, h, w, c] in [0, 1]."""
+    logits, z = self.encoder(images, training=training)
+    return self.soft_targets(logits), z
+
+  def decode_parts(self, soft_targets, z, training=False):
+    """Images [batch, h, w, c] in [0, 1] rendered from ŷ (any real values) and z."""
+    return tf.sigmoid(self.decoder([soft_targets, z], training=training))
+
+  def encode(self, images):
+    """Codes [ŷ, z] [batch, C + d]."""
+    return tf.concat(self.encode_parts(images), axis=-1)
+
+  def decode(self, codes):
+    """Images from codes [ŷ, z] [batch, C + d]."""
+    return self.decode_parts(codes[:, :self.num_targets], codes[:, self.num_targets:])
+
+  def call(self, images, training=False):
+    return self.decode_parts(*self.encode_parts(images, training), training=training)
+
+  def labels_of(self, data):
+    """The discrete targets y [batch, C] of a batch: one-hot labels or 0/1 attributes."""
+    key = "label" if self.targets == "classes" else "attributes"
+    if key not in data:
+      raise ValueError(f"mddAE with targets={self.targets!r} trains on element[{key!r}], which this dataset "
+                       f"lacks (it has {sorted(data)}); use a dataset with {key}s or switch mddae.targets.")
+    if self.targets == "classes":
+      return tf.one_hot(tf.cast(data[key], tf.int32), self.num_targets)
+    return tf.cast(data[key], tf.float32)
+
+  def discriminative_loss(self, labels, logits):
+    """Cross-entropy −Σ y log ŷ (eq. 8) or attribute-mean binary cross-entropy (eq. 9), batch mean."""
+    if self.targets == "classes":
+      return tf.reduce_mean(-tf.reduce_sum(labels * tf.nn.log_softmax(-logits), axis=-1))
+    per_attribute = tf.nn.sigmoid_cross_entropy_with_logits(labels=labels, logits=logits)
+    return tf.reduce_mean(per_attribute)
+
+  def loss_terms(self, data, training):
+    """The loss terms of eq. 1 on a batch, each a per-replica batch mean; switched-off terms read 0."""
+    images = data["image"]
+    logits, z = self.encoder(images, training=training)
+    soft_targets = self.soft_targets(logits)
+    zero = tf.zeros([])
+    labels = self.labels_of(data) if self.discriminator else None
+    decoded = self.decode_parts(labels if self.feeds_label else soft_targets, z, training)
+    squared = losses.squared_error(images, decoded, self.pixel_reduction)
+    dssim = losses.dssim(images, decoded) if self.alpha else zero
+    reconstruction = squared + self.alpha * dssim
+    discriminative = self.discriminative_loss(labels, logits) if self.discriminator else zero
+    decorrelation = self.decorrelation_fn(soft_targets, z) if self.decorrelation_fn else zero
+    total = reconstruction + self.beta * discriminative + self.gamma * decorrelation
+    return {"loss": total, "reconstruction": reconstruction, "squared_error": squared, "dssim": dssim,
+            "discriminative": discriminative, "decorrelation": decorrelation}
+
+  def train_step(self, data):
+    with tf.GradientTape() as tape:
+      terms = self.loss_terms(data, training=True)
+    self.minimize(tape, terms["loss"], self.trainable_variables)
+    return self.record(terms)
+
+  def test_step(self, data):
+    return self.record(self.loss_terms(data, training=False))
+
+  def swap_class(self, images, target_class):
+    """Case 1: each image rendered as class `target_class` [batch] in its own style z."""
+    soft_targets, z = self.encode_parts(images)
+    return self.decode_parts(editing.swap_class(soft_targets, target_class), z)
+
+  def class_analogies(self, images):
+    """Case 1: [batch, C, h, w, c], each image rendered as every class in its own style z."""
+    return editing.class_analogies(self.decode_parts, *self.encode_parts(images))
+
+  def set_attribute(self, images, index, value):
+    """Case 2: each image rendered with attribute `index` [batch] at intensity `value` [batch]."""
+    soft_targets, z = self.encode_parts(images)
+    return self.decode_parts(editing.set_attribute(soft_targets, index, value), z)
+
+  def attribute_sweep(self, images, index, values):
+    """[batch, v, h, w, c]: each image with attribute `index` [batch] at each of `values` [batch, v]."""
+    return editing.intensity_sweep(self.decode_parts, *self.encode_parts(images), index, values)
+
+  def summary_images(self, images):
+    soft_targets, z = self.encode_parts(images)
+    pictures = {"inputs": images, "reconstructions": self.decode_parts(soft_targets, z)}
+    if self.targets == "classes":
+      pictures["analogies"] = editing.class_analogies(self.decode_parts, soft_targets, z)
+    else:  # row a: the first image with attribute a at each intensity of SWEEP_VALUES.
+      rows = tf.repeat(soft_targets[:1], self.num_targets, axis=0)
+      pictures["intensity_sweep"] = editing.intensity_sweep(
+          self.decode_parts, rows, tf.repeat(z[:1], self.num_targets, axis=0), tf.range(self.num_targets),
+          tf.constant(SWEEP_VALUES))
+    return pictures
+
+  def get_config(self):
+    config = super().get_config()
+    config.update({
+        "encoder": keras.saving.serialize_keras_object(self.encoder),
+        "decoder": keras.saving.serialize_keras_object(self.decoder),
+        "variant": self.variant, "targets": self.targets, "alpha": self.alpha, "beta": self.beta,
+        "gamma": self.gamma, "pixel_reduction": self.pixel_reduction, "target_names": list(self.target_names),
+    })
+    return config
+
+  @classmethod
+  def from_config(cls, config):
+    config = dict(config)
+    config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
+    config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
+    return cls(**config)
+
+
+@gin.register
+def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", latent_dim=8, alpha=1.0, beta=1.0,
+          gamma=5.0, filters=networks.mddae.DEFAULT_FILTERS, hidden=256, pixel_reduction="sum", target_names=None):
+  """Builds an `MddAE` of the given variant with the conv/FC encoder and its mirror decoder.
+
+  Args:
+    image_shape: (h, w, c) of the training images, sides multiples of 2^len(filters).
+    num_targets: C, number of classes or attributes.
+    targets: "classes" or "attributes".
+    variant: "ae", "disae", "disae_xcov", "mddae_xcov" or "mddae_dcov".
+    latent_dim: size d of z.
+    alpha, beta, gamma: loss weights (paper: 1, 1, 5; α = 0 for 28/32-px images).
+    filters: filters of the stride-2 convolutions.
+    hidden: width of the fully connected layers.
+    pixel_reduction: "sum" (eq. 2) or "mean".
+    target_names: optional names of the classes or attributes.
+
+  Returns:
+    An uncompiled, built `MddAE`.
+  """
+  model = MddAE(
+      networks.mddae_encoder(image_shape, num_targets, latent_dim, filters, hidden),
+      networks.mddae_decoder(num_targets, latent_dim, image_shape, filters, hidden),
+      variant=variant, targets=targets, alpha=alpha, beta=beta, gamma=gamma, pixel_reduction=pixel_reduction,
+      target_names=target_names, name="mddae")
+  model(tf.zeros((1,) + tuple(image_shape)))
+  return model
