@@ -7,12 +7,13 @@ Response: {"predictions": [...]} for rows (an object per row when there are seve
 {"outputs": ...} for columns (an object keyed by output name when there are several).
 
 Hostile input is refused before it costs much: integers of thousands of digits, nesting deeper than
-an input's rank, inputs whose batch sizes differ, and requests whose work (the largest product of an input's
-free dimensions, e.g. rows × values of `traverse_code`) exceeds `max_batch` (413). Every refusal is a
+an input's rank, and requests whose work (rows, rows × values of `traverse_code`, the grid of inputs of
+different batch sizes; see `check_work`) exceeds `max_batch` (413). Every refusal is a
 `RestError` whose message names the problem and the fix; request values it quotes are clipped.
 """
 
 import json
+import math
 
 import numpy as np
 import tensorflow as tf
@@ -63,8 +64,8 @@ def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH):
   Args:
     signatures: `loaded.signatures` of a `tf.saved_model.load`ed model.
     request: the decoded JSON body.
-    max_batch: the most work one request may ask for: the largest product, over inputs, of the sizes of an
-      input's free (None) dimensions — the rows of `decode`, rows × values of `traverse_code`.
+    max_batch: the most work one request may ask for (`check_work`): the rows of `decode`, rows × values
+      of `traverse_code`, class × content images of LORD's `transfer`.
 
   Returns:
     The JSON-able response, {"predictions": ...} or {"outputs": ...}.
@@ -126,18 +127,24 @@ def _check_keys(given, names, where):
 
 
 def check_work(arrays, specs, max_batch):
-  """Refuses inputs with different batch sizes, and more work than `max_batch` (see `predict`)."""
-  if all(specs[key].shape.rank and specs[key].shape[0] is None for key in arrays):
-    batches = {key: array.shape[0] for key, array in arrays.items()}
-    if len(set(batches.values())) > 1:
-      raise RestError(f"The inputs must share their first (batch) dimension; got sizes {batches}.")
+  """Refuses requests asking for more than `max_batch` examples (see `predict`) before they run.
+
+  The estimate bounds a batch of rows and also the grids that inputs of different first sizes make (LORD's
+  `transfer`: every class image × every content image; codes and values of a traversal that broadcast): the
+  product of the distinct sizes of the inputs' first free dimension, times the largest product of an
+  input's other free dimensions (the values per row of `traverse_code`).
+  """
+  leading, inner = set(), [1]
   for key, array in arrays.items():
     free = [size for size, dim in zip(array.shape, specs[key].shape.as_list()) if dim is None]
-    work = int(np.prod(free, dtype=np.int64))
-    if work > max_batch:
-      raise RestError(f"Input {key!r} asks for {work} examples (its free dimensions {free}); this server "
-                      f"answers at most {max_batch} per request: split the request, or start the server "
-                      "with a larger --max_batch.", 413)
+    if free:
+      leading.add(free[0])
+      inner.append(math.prod(free[1:]))
+  work = math.prod(leading) * max(inner)
+  if work > max_batch:
+    raise RestError(f"The request asks for {work} examples (first sizes {sorted(leading)} × {max(inner)} "
+                    f"per row); this server answers at most {max_batch} per request: split the request, or "
+                    "start the server with a larger --max_batch.", 413)
 
 
 def to_array(name, value, spec):

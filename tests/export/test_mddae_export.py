@@ -2,7 +2,6 @@
 reload == Keras edits, TFLite == SavedModel."""
 
 import json
-import os
 
 import numpy as np
 import pytest

@@ -2,10 +2,11 @@
 
 Hypothesis draws requests from a catalogue of hostile families, each invalid by construction: bytes and
 JSON-like text, deep nesting, huge numbers, NaN, mutations of a valid request (wrong rank, shape, dtype,
-range, ragged rows, missing or extra inputs, batch sizes that differ, too much work), unknown signatures,
-path-like model names, odd methods, bad Content-Length, bodies cut short or over the size limit. Each one
-goes over a fresh TCP connection to a server on 127.0.0.1; the server must answer every one with 4xx JSON
-and still serve a valid predict afterwards. `derandomize=True` makes the run the same on every machine.
+range, ragged rows, missing or extra inputs, too much work in rows or in a grid of batch sizes), unknown
+signatures, path-like model names, odd methods, bad Content-Length, bodies cut short or over the size
+limit. Each one goes over a fresh TCP connection to a server on 127.0.0.1; the server must answer every one
+with 4xx JSON and still serve a valid predict afterwards. `derandomize=True` makes the run the same on
+every machine.
 """
 
 import collections
@@ -100,8 +101,8 @@ def mutate(specs, inputs, kind, draw_index, draw_leaf):
                             [draw_index] * 8)
   elif kind == "missing" and len(keys) > 1:
     del inputs[key]
-  elif kind == "batch" and len(keys) > 1:
-    inputs[key] = inputs[key][:1]
+  elif kind == "batch" and len(keys) > 1:  # first sizes 2 and 9: a grid of ≥ 18 examples > MAX_BATCH.
+    inputs[key] = (inputs[key] * MAX_BATCH)[:MAX_BATCH // 2 + 1]
   elif kind == "work":
     inputs = valid_inputs(specs, np.random.default_rng(draw_index), rows=MAX_BATCH + 1, values=1)
   else:  # "extra", and the fallback of kinds that do not apply to this signature.
@@ -142,7 +143,7 @@ def _json_scalars():
 
 @st.composite
 def random_tree_predict(draw, catalogue):
-  """Random JSON under "instances" or "inputs" of a real or unknown signature, with a string row at the end."""
+  """Random JSON under "instances" or "inputs" of any signature name, with a string row at the end."""
   tree = draw(st.recursive(_json_scalars(), lambda children: st.one_of(
       st.lists(children, max_size=3), st.dictionaries(st.text(max_size=4), children, max_size=3)),
                            max_leaves=6))
@@ -164,7 +165,8 @@ def raw_body(draw):
     body = ('{"signature_name": "decode", "inputs": ' + opener * depth).encode()
   elif kind == "number":
     digits = draw(st.integers(40, 6000))
-    number = draw(st.sampled_from(["1" * digits, f"1e{digits}", f"-1e{digits}", "0." + "0" * digits + "1e99999"]))
+    number = draw(st.sampled_from(["1" * digits, f"1e{digits}", f"-1e{digits}",
+                                   "0." + "0" * digits + "1e99999"]))
     body = ('{"signature_name": "decode", "instances": [[' + number + ', 0]]}').encode()
   elif kind == "not_object":
     body = json.dumps(draw(st.one_of(_json_scalars(), st.lists(_json_scalars(), max_size=3)))).encode()
@@ -178,7 +180,8 @@ def raw_body(draw):
 @st.composite
 def hostile_http(draw):
   """Path-like and unknown model names, odd versions and methods, bad headers, cut and oversize bodies."""
-  kind = draw(st.sampled_from(["quoted_name", "raw_path", "version", "method", "length", "short", "oversize"]))
+  kind = draw(st.sampled_from(["quoted_name", "raw_path", "version", "method", "length", "short",
+                               "oversize"]))
   body, headers, method = b'{"instances": []}', {}, "POST"  # 400 wherever the path leads.
   if kind == "quoted_name":
     name = draw(st.one_of(st.sampled_from(["..", "../..", "/etc/passwd", f"../{MODEL}", f"{MODEL}/1",
@@ -188,7 +191,8 @@ def hostile_http(draw):
   elif kind == "raw_path":
     path = "/" + draw(st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), max_size=40))
   elif kind == "version":
-    path = f"/v1/models/{MODEL}/versions/{draw(st.sampled_from(['0', '2', '01x', '9' * 30, '-1', '']))}:predict"
+    version = draw(st.sampled_from(["0", "2", "01x", "9" * 30, "-1", ""]))
+    path = f"/v1/models/{MODEL}/versions/{version}:predict"
   elif kind == "method":
     method = draw(st.sampled_from(["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT", "BREW"]))
     path = draw(st.sampled_from([PREDICT, f"/v1/models/{MODEL}", "/"]))

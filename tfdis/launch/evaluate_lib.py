@@ -98,6 +98,29 @@ def factor_level(ctx, epochs=10, width=32):
                                      num_generated=ctx.num_train, epochs=epochs, width=width)
 
 
+@gin.configurable(denylist=["ctx"])
+def lord_disentanglement(ctx, class_factors=(0,), classifier="mlp"):
+  """LORD's leakage (Table 2: y ← c, y → c, chance beside) and content-transfer error on ground-truth images.
+
+  Content labels are the non-class factors; the transfer target is rendered from the class factors of one
+  image and the other factors of the other (`metrics.content_transfer_error`). Needs a LORD model.
+  """
+  model = ctx.model
+  if not hasattr(model, "encode_class"):
+    raise ValueError("The lord metric needs a model with encode_class/encode_content (LORD).")
+  rng = ctx.rng("lord")
+  factors = ctx.sampler.sample_factors(ctx.num_train, rng)
+  images = ctx.sampler.sample_observations_from_factors(factors, rng)
+  content = [k for k in range(factors.shape[1]) if k not in class_factors]
+  class_labels = np.ravel_multi_index(factors[:, list(class_factors)].T,
+                                      [ctx.sampler.factor_sizes[k] for k in class_factors])
+  results = metrics.lord_leakage(batched(model.encode_content)(images), batched(model.encode_class)(images),
+                                 class_labels, factors[:, content], rng, classifier=classifier)
+  transfer = lambda a, b: np.asarray(model.transfer(tf.constant(a), tf.constant(b)))  # noqa: E731
+  errors = metrics.content_transfer_error(ctx.sampler, transfer, class_factors, rng, num_pairs=ctx.num_test)
+  return {**results, **{f"transfer_{key}": value for key, value in errors.items()}}
+
+
 METRICS = {
     "mig": _mig,
     "dci": _split_metric(metrics.dci, "dci"),
@@ -112,6 +135,7 @@ METRICS = {
     "class_swap": mddae_eval.class_swap_metric,  # mddAE, case 1
     "vp": vp,
     "factor_level": factor_level,
+    "lord": lord_disentanglement,
 }
 METRICS.update(lrli_eval.adapters(train_lib.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
 

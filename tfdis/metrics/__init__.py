@@ -27,6 +27,7 @@ from tfdis.metrics.protocols import attribute_svm_error
 from tfdis.metrics.protocols import factor_level_scores
 from tfdis.metrics.protocols import leakage
 from tfdis.metrics.protocols import lord_leakage
+from tfdis.metrics.protocols import content_transfer_error
 from tfdis.metrics.protocols import variation_predictability
 from tfdis.metrics.sampled_scores import beta_vae_score
 from tfdis.metrics.sampled_scores import factor_vae_score
