@@ -30,6 +30,10 @@ FAMILIES = {
     "beta_vae": ("gin/papers/beta_vae/shapes2d.gin", ["LATENT_DIM = 2"]),
     "jl1_vae": ("gin/papers/jl1_vae/shapes2d.gin", ["LATENT_DIM = 2", "RAMP_STEPS = 10"]),
     "orojar_gan": ("gin/papers/orojar/shapes2d.gin", ["regularized_gan.width = 4", "LATENT_DIM = 3"]),
+    # Stage 1 (latent optimization) for 20 steps, then stage 2 (amortized encoders): kills land in both.
+    "lord": ("gin/papers/lord/glyphs.gin", ["NUM_IMAGES = 64", "STAGE1_STEPS = 20", "lord.class_dim = 8",
+                                            "lord.content_dim = 4", "lord.adain_dim = 16",
+                                            "lord.encoder_width = 8"]),
 }
 STEPS, EVERY, BATCH = 40, 5, 8
 

@@ -9,7 +9,7 @@ import pytest
 from bench import faults
 
 
-@pytest.mark.parametrize("family", ["beta_vae", "orojar_gan"])
+@pytest.mark.parametrize("family", ["beta_vae", "orojar_gan", "lord"])
 def test_sigkill_then_rerun_ends_bit_identical(family, tmp_path):
   config, bindings = faults.FAMILIES[family]
   reference, killed = str(tmp_path / "reference"), str(tmp_path / "killed")
