@@ -38,8 +38,8 @@ from tfdis.models import lord as lord_lib  # pylint: disable=g-import-not-at-top
 
 flags.DEFINE_bool("quick", False, "A smoke run: few steps and points.")
 flags.DEFINE_integer("num_images", 2000, "Indexed training images.")
-flags.DEFINE_integer("stage1_steps", 600, "Stage-1 steps.")
-flags.DEFINE_integer("stage2_steps", 300, "Stage-2 steps (variants with a second stage).")
+flags.DEFINE_integer("stage1_steps", 500, "Stage-1 steps.")
+flags.DEFINE_integer("stage2_steps", 250, "Stage-2 steps (variants with a second stage).")
 flags.DEFINE_integer("batch_size", 32, "Batch size.")
 flags.DEFINE_integer("num_eval", 1000, "Held-out images for leakage, and transfer pairs.")
 flags.DEFINE_string("out", "bench/results/fidelity_lord.json", "Where to write the results.")

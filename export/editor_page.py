@@ -27,6 +27,11 @@ figure { display: inline-block; margin: 0 1em 1em 0; } figcaption { text-align: 
 <figure><canvas id="reconstruction"></canvas><figcaption>reconstruction</figcaption></figure>
 <figure><canvas id="edited"></canvas><figcaption>decoded from the sliders</figcaption></figure>
 <div id="sliders"></div>
+<div id="transferedits" hidden><h2>Class/content transfer</h2>
+<p><label>Class sources <input type="file" id="classfiles" accept="image/*" multiple></label>
+  <label>Content sources <input type="file" id="contentfiles" accept="image/*" multiple></label></p>
+<div id="transfergrid"></div><p>Rows keep the class of each class source; columns take the content of each
+content source.</p></div>
 <div id="classedits" hidden><h2>Class sampling and inpainting</h2>
 <p><label>Class <select id="class"></select></label> <button id="sample">Sample this class</button>
   <button id="inpaint">Inpaint the painted mask</button> <button id="clearmask">Clear mask</button></p>
@@ -143,6 +148,7 @@ async function loadModel(name) {
   $("upload").hidden = !("encode" in (meta.signatures || {}));
   buildSliders();
   setupClassEdits();
+  $("transferedits").hidden = !("transfer_grid" in (meta.signatures || {}));  // LORD
   setCode(sliders().map(gaussian));
 }
 
@@ -207,6 +213,28 @@ $("inpaint").addEventListener("click", async () => {
     report("");
   } catch (e) { report(e.message); }
 });
+// Transfer grid (LORD): images giving the class x images giving the content, through `transfer_grid`.
+async function showTransfer() {
+  const classFiles = [...$("classfiles").files], contentFiles = [...$("contentfiles").files];
+  if (!classFiles.length || !contentFiles.length) return;
+  try {
+    const class_images = await Promise.all(classFiles.map(readImage));
+    const content_images = await Promise.all(contentFiles.map(readImage));
+    const grid = await predict("transfer_grid", {class_images, content_images});  // [n][m][h][w][c]
+    const box = $("transfergrid"); box.textContent = "";
+    const row = () => { const div = document.createElement("div"); box.append(div); return div; };
+    const cell = (div, image) => { const c = document.createElement("canvas"); div.append(c); draw(c, image); };
+    const header = row(); cell(header, content_images[0].map((r) => r.map((p) => p.map(() => 1))));
+    content_images.forEach((image) => cell(header, image));
+    class_images.forEach((image, i) => {
+      const div = row(); cell(div, image);
+      grid[i].forEach((out) => cell(div, out));
+    });
+    report("");
+  } catch (e) { report(e.message); }
+}
+$("classfiles").addEventListener("change", showTransfer);
+$("contentfiles").addEventListener("change", showTransfer);
 if (MODELS.length) loadModel(MODELS[0]); else report("No model is served.");
 </script></body></html>
 """

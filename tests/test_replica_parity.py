@@ -14,12 +14,15 @@ import tensorflow as tf
 from tfdis import distribute
 from tfdis.models import beta_vae as beta_vae_lib
 from tfdis.models import jl1_vae as jl1_vae_lib
+from tfdis.models import lord as lord_lib
+from tfdis.models import lrli_vae as lrli_vae_lib
 from tfdis.models import regularized_gan as regularized_gan_lib
 
 GLOBAL_BATCH = 4
 
 # Family -> (factory of a tiny model, image shape). Stochastic penalties (random directions) and per-replica
-# reductions (OroJaR's official "max" over the batch) are replica-dependent by definition and left out.
+# reductions (OroJaR's official "max" over the batch; mddAE's dCov/XCov, statistics of the replica's batch,
+# tested for its disAE variant in tests/models/test_mddae.py) are replica-dependent by definition and left out.
 FAMILIES = {
     "beta_vae": (lambda shape: beta_vae_lib.beta_vae(shape, latent_dim=3, beta=2.0), (16, 16, 1)),
     "jl1_vae": (lambda shape: jl1_vae_lib.jl1_vae(shape, latent_dim=2, gamma=0.5), (16, 16, 1)),
@@ -27,6 +30,12 @@ FAMILIES = {
         shape, latent_dim=2, width=2, penalty="orthogonal_jacobian", penalty_weight=1e-4,
         penalty_kwargs={"reduction": "mean"}), (64, 64, 1)),
     "vanilla_gan": (lambda shape: regularized_gan_lib.regularized_gan(shape, latent_dim=2, width=2), (64, 64, 1)),
+    "lord_stage1": (lambda shape: lord_lib.lord(shape, num_classes=3, num_images=8, stage1_steps=5, class_dim=4,
+                                                content_dim=3, adain_dim=8, encoder_width=4), (32, 32, 1)),
+    "lord_stage2": (lambda shape: lord_lib.lord(shape, num_classes=3, num_images=8, stage1_steps=0, class_dim=4,
+                                                content_dim=3, adain_dim=8, encoder_width=4), (32, 32, 1)),
+    "lrli_vae": (lambda shape: lrli_vae_lib.lrli_vae(shape, num_classes=3, relevant_dim=2, irrelevant_dim=2,
+                                                     gm_steps=1), (32, 32, 1)),
 }
 
 
@@ -50,6 +59,9 @@ def replica_independent_noise(monkeypatch):
       lambda shape, dtype: tf.random.stateless_normal(shape, seed=[1, 2], dtype=dtype)))
   monkeypatch.setattr(keras.random, "uniform", _replica_rows(
       lambda shape, dtype: tf.random.stateless_uniform(shape, seed=[3, 4], dtype=dtype)))
+  monkeypatch.setattr(keras.random, "randint", lambda shape, minval, maxval, *args, dtype="int32", **kwargs:
+                      _replica_rows(lambda s, d: tf.random.stateless_uniform(
+                          s, seed=[5, 6], minval=minval, maxval=maxval, dtype=tf.int32))(shape, dtype=dtype))
 
 
 def _one_step(strategy, factory, shape, weights, images):
@@ -58,7 +70,8 @@ def _one_step(strategy, factory, shape, weights, images):
     model.set_weights(weights)
     model.compile(optimizer=keras.optimizers.SGD(0.01))
     model.optimizer.build(model.trainable_variables)
-  model.fit(tf.data.Dataset.from_tensors({"image": images}), epochs=1, verbose=0)
+  batch = {"image": images, "label": tf.range(GLOBAL_BATCH) % 3, "index": tf.range(GLOBAL_BATCH, dtype=tf.int64)}
+  model.fit(tf.data.Dataset.from_tensors(batch), epochs=1, verbose=0)
   return model.get_weights()
 
 

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from export import export_lib
 from export import serve_lib
+from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 
 SIGNATURES = ["encode", "decode", "reconstruct", "encode_class", "encode_content", "decode_class_content",
@@ -26,7 +27,7 @@ def run(tmp_path_factory):
   model_dir = str(tmp_path_factory.mktemp("lord_run"))
   model = train_lib.run(["gin/papers/lord/glyphs.gin"], BINDINGS, model_dir, strategy="one_device")
   exported = export_lib.export_model(model_dir, str(tmp_path_factory.mktemp("export") / "lord" / "1"))
-  return model, exported, tf.saved_model.load(exported["export_dir"])
+  return model, exported, tf.saved_model.load(exported["export_dir"]), model_dir
 
 
 def _images(seed, n):
@@ -34,7 +35,7 @@ def _images(seed, n):
 
 
 def test_metadata_layout_and_tflite_parity(run):
-  _, exported, _ = run
+  _, exported, _, _ = run
   with open(exported["metadata"]) as f:
     meta = json.load(f)
   assert meta["family"] == "lord" and meta["latent_dim"] == 7 and list(meta["signatures"]) == SIGNATURES
@@ -46,7 +47,7 @@ def test_metadata_layout_and_tflite_parity(run):
 
 
 def test_reloaded_signatures_match_the_keras_model(run):
-  model, _, loaded = run
+  model, _, loaded, _ = run
   a, b = _images(1, 2), _images(2, 3)
   close = lambda x, y: np.testing.assert_allclose(x, y, atol=1e-5)  # noqa: E731
   close(loaded.signatures["encode_class"](images=a)["class_codes"], model.encode_class(a))
@@ -61,7 +62,7 @@ def test_reloaded_signatures_match_the_keras_model(run):
 
 
 def test_transfer_through_the_rest_server(run):
-  model, exported, _ = run
+  model, exported, _, _ = run
   server = serve_lib.make_server(os.path.dirname(os.path.dirname(exported["export_dir"])), port=0)
   thread = threading.Thread(target=server.serve_forever, daemon=True)
   thread.start()
@@ -77,3 +78,13 @@ def test_transfer_through_the_rest_server(run):
   finally:
     server.shutdown()
     server.server_close()
+
+
+def test_evaluate_reports_leakage_and_transfer_error_beside_chance(run):
+  model_dir = run[3]
+  results = evaluate_lib.run(model_dir, ["gin/metrics/lord.gin"],
+                             ["evaluate.num_train = 100", "evaluate.num_test = 20",
+                              "lord_disentanglement.classifier = 'logistic'"])["metrics"]["lord"]
+  assert 0.0 <= results["class_from_content"] <= 1.0 and 0.0 < results["class_from_content_chance"] < 1.0
+  assert 0.0 < results["content_from_class_chance"] < 1.0
+  assert results["transfer_l1"] > 0.0 and results["transfer_l1_content_source"] > 0.0

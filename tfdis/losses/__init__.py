@@ -11,3 +11,5 @@ from tfdis.losses.gaussian_mixture import gaussian_mixture_loss
 from tfdis.losses.gaussian_mixture import gaussian_mixture_terms
 from tfdis.losses.gaussian_mixture import hinge_discriminator_loss
 from tfdis.losses.gaussian_mixture import hinge_generator_loss
+from tfdis.losses.perceptual import lord_reconstruction_loss
+from tfdis.losses.perceptual import perceptual_loss

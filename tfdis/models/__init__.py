@@ -8,3 +8,4 @@ from tfdis.models.base import DisentanglementModel
 from tfdis.models.beta_vae import BetaVAE
 from tfdis.models.cvae_gan import CVAEGAN
 from tfdis.models.lrli_vae import LrLiVAE
+from tfdis.models.lord import LORD
