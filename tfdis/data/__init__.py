@@ -5,6 +5,7 @@ Element contract (DESIGN.md): a dict with
   "label":      int32 scalar            (if the dataset has classes)
   "attributes": float32 [A]             (if the dataset has binary/continuous attributes)
   "factors":    int32 [F]               (if the ground-truth factors are known)
+  "index":      int64 scalar            (`tfdis.data.indexed` only: the image's position in a finite training set)
 
 Dataset functions share one signature:
   fn(split="train", seed=0, start_index=0) -> tf.data.Dataset of unbatched elements.

@@ -4,7 +4,8 @@ The perceptual term (Hoshen & Malik 2019, as in avivga/lord) is the mean over th
 block2_conv2, block3_conv2, block4_conv3 and block5_pool of the mean absolute difference of VGG16 features.
 VGG16's ImageNet weights cannot be downloaded here: the user passes a Keras weights file of
 `keras.applications.VGG16(include_top=False)` (e.g. vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5).
-Without one, `lord_reconstruction_loss` falls back to L1 + DSSIM (1 − MS-SSIM) and logs a warning saying so.
+Without one, `lord_reconstruction_loss` falls back to L1 + DSSIM (½(1 − MS-SSIM), `losses.dssim`) and logs a
+warning saying so.
 """
 
 import functools
@@ -68,7 +69,7 @@ def l1_loss(images, reconstructions):
 
 
 def l1_dssim_loss(images, reconstructions):
-  """The fallback: mean L1 + mean DSSIM (1 − MS-SSIM, as many scales as fit the image) (scalar)."""
+  """The fallback: mean L1 + DSSIM (½(1 − MS-SSIM), as many scales as fit the image) (scalar)."""
   return l1_loss(images, reconstructions) + tf.reduce_mean(reconstruction.dssim(images, reconstructions))
 
 
