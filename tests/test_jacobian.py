@@ -130,6 +130,7 @@ def test_analytic_second_directional_derivative():
   np.testing.assert_allclose(s2, 2 * z[:, 1] * v[:, 0]**2 + 4 * z[:, 0] * v[:, 0] * v[:, 1])
 
 
+@pytest.mark.slow  # ~60 s of tape.jacobian brute force on this CPU
 def test_weight_gradients_through_tangents_match_brute_force():
   fn = conv_net(3, "float64")
   z = tf.random.stateless_normal([3, 3], [4, 4], dtype="float64")
