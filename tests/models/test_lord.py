@@ -77,6 +77,16 @@ def test_the_run_switches_to_stage2_at_stage1_steps():
   assert any(np.abs(v.numpy() - b).max() > 0 for v, b in zip(model.encoder_variables, encoders))
 
 
+def test_steps_per_execution_must_not_straddle_the_phase_switch():
+  model = _model(stage1_steps=2)
+  model.compile(optimizer=keras.optimizers.SGD(0.05), steps_per_execution=2)
+  model.fit(tf.data.Dataset.from_tensors(_batch()).repeat(), steps_per_epoch=4, epochs=1, verbose=0)
+  assert (model.optimizer.iterations.numpy(), model.latent_optimizer.iterations.numpy(),
+          model.encoder_optimizer.iterations.numpy()) == (4, 2, 2)
+  with pytest.raises(ValueError, match="multiple of steps_per_execution"):
+    _model(stage1_steps=3).compile(optimizer=keras.optimizers.SGD(0.05), steps_per_execution=2)
+
+
 def test_transfer_takes_class_from_one_image_and_content_from_the_other():
   model, batch = _model(), _batch()
   images = batch["image"]

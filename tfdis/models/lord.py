@@ -97,6 +97,11 @@ class LORD(base.DisentanglementModel):
   def compile(self, optimizer="adam", **kwargs):
     """Compiles with the generator's `optimizer`; clones it for the embeddings (× lr) and the encoders."""
     super().compile(optimizer=optimizer, **kwargs)
+    if self.stage1_steps % self.steps_per_execution:
+      raise ValueError(
+          f"steps_per_execution={self.steps_per_execution} does not divide stage1_steps={self.stage1_steps}: "
+          "the phase is chosen once per execution, so one would run stage-2 steps with the stage-1 step "
+          "function. Make stage1_steps a multiple of steps_per_execution (or use steps_per_execution=1).")
     config = self.optimizer.get_config()
     if not isinstance(config["learning_rate"], (int, float)):
       raise ValueError("LORD scales the generator's learning rate for the embeddings: give the optimizer a "
