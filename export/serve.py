@@ -22,13 +22,17 @@ _MAX_BODY_MB = flags.DEFINE_float("max_body_mb", serve_lib.DEFAULT_MAX_BODY_BYTE
 _MAX_BATCH = flags.DEFINE_integer("max_batch", rest_api.DEFAULT_MAX_BATCH,
                                   "Most examples one predict may ask for (rows, or rows × values of a "
                                   "traversal); more answer 413.")
+_MAX_CONNECTIONS = flags.DEFINE_integer("max_connections", serve_lib.DEFAULT_MAX_CONNECTIONS,
+                                        "Connections served at once (a thread each); one more waits up to "
+                                        f"{serve_lib.SLOT_WAIT_S} s for a free one, then answers 503.")
 
 
 def main(argv):
   del argv
   try:
     server = serve_lib.make_server(_EXPORT_DIR.value, _HOST.value, _PORT.value,
-                                   int(_MAX_BODY_MB.value * 2**20), _MAX_BATCH.value)
+                                   int(_MAX_BODY_MB.value * 2**20), _MAX_BATCH.value,
+                                   _MAX_CONNECTIONS.value)
   except serve_lib.ServeError as e:
     raise app.UsageError(str(e)) from e
   host, port = server.server_address[:2]

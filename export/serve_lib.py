@@ -10,7 +10,9 @@ a 4xx status; a request that fails inside the server answers 500 and the server 
 
 Limits: request bodies over `max_body_bytes` answer 413, as do predicts asking for more than `max_batch`
 examples (`rest_api.predict`); a client that stalls mid-request is dropped after `REQUEST_TIMEOUT_S` (408);
-protocol errors and unknown methods answer in JSON too. Models are found once, at start, by listing the
+protocol errors and unknown methods answer in JSON too. At most `max_connections` connections are
+served at once (each holds a thread and its body in memory); one more waits up to `SLOT_WAIT_S` for a free
+slot and is then answered 503. Models are found once, at start, by listing the
 export folder: names and versions in a request are only looked up in that table, never joined into a path.
 """
 
@@ -20,6 +22,7 @@ import http.server
 import json
 import os
 import re
+import threading
 import urllib.parse
 
 from absl import logging
@@ -33,12 +36,14 @@ from export import rest_api
 
 DEFAULT_MAX_BODY_BYTES = 32 * 2**20
 REQUEST_TIMEOUT_S = 30
+DEFAULT_MAX_CONNECTIONS = 64
+SLOT_WAIT_S = 10
 _MODEL_PATH = re.compile(
     r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+))?(?P<suffix>/metadata|:predict)?$")
 
 
 class ServeError(RuntimeError):
-  """The export folder holds nothing to serve."""
+  """The server cannot start: the export folder holds nothing to serve, or a setting is out of range."""
 
 
 @dataclasses.dataclass
@@ -237,13 +242,55 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 class Server(http.server.ThreadingHTTPServer):
-  """One thread per connection; a listen backlog deep enough for dozens of clients connecting at once."""
+  """One thread per connection, at most `max_connections` at once; a listen backlog deep enough for dozens
+  of clients connecting at once."""
   daemon_threads = True
   request_queue_size = 128  # socketserver's 5 drops SYNs under 32 concurrent clients (1 s retransmits).
 
+  def __init__(self, address, handler, max_connections=DEFAULT_MAX_CONNECTIONS):
+    if max_connections < 1:
+      raise ServeError(f"max_connections must be at least 1, got {max_connections}.")
+    self.max_connections = max_connections
+    self.slot_wait_s = SLOT_WAIT_S
+    self._slots = threading.BoundedSemaphore(max_connections)
+    super().__init__(address, handler)
+
+  def process_request(self, request, client_address):
+    """Starts the connection's thread once a slot is free; answers 503 if none frees within `slot_wait_s`.
+
+    Without the cap, every connection got a thread and could hold a body of up to `max_body_bytes`: a
+    thousand slow clients were a thousand threads and gigabytes of memory.
+    """
+    if not self._slots.acquire(timeout=self.slot_wait_s):
+      self._refuse_busy(request)
+      return
+    try:
+      super().process_request(request, client_address)
+    except BaseException:
+      self._slots.release()
+      raise
+
+  def process_request_thread(self, request, client_address):
+    try:
+      super().process_request_thread(request, client_address)
+    finally:
+      self._slots.release()
+
+  def _refuse_busy(self, request):
+    body = json.dumps({"error": f"The server is busy: all {self.max_connections} connections are in use "
+                                f"(serve's --max_connections). Retry shortly."}).encode("utf-8")
+    head = (f"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode("ascii")
+    try:
+      request.settimeout(1.0)
+      request.sendall(head + body)
+    except OSError:
+      pass  # the client left; nothing to answer.
+    self.shutdown_request(request)
+
 
 def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
-                max_batch=rest_api.DEFAULT_MAX_BATCH):
+                max_batch=rest_api.DEFAULT_MAX_BATCH, max_connections=DEFAULT_MAX_CONNECTIONS):
   """A `ThreadingHTTPServer` serving the models under `export_dir`; call `serve_forever()` on it.
 
   Args:
@@ -252,9 +299,10 @@ def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_
     port: TCP port; 0 picks a free one (read it from `server.server_address`).
     max_body_bytes: larger request bodies are refused with 413.
     max_batch: predicts asking for more examples (see `rest_api.predict`) are refused with 413.
+    max_connections: connections served at once; one more waits up to `SLOT_WAIT_S`, then answers 503.
   """
   app = App(discover(export_dir), max_batch)
-  server = Server((host, port), Handler)
+  server = Server((host, port), Handler, max_connections)
   server.app = app
   server.max_body_bytes = max_body_bytes
   return server
