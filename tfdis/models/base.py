@@ -16,10 +16,27 @@ class DisentanglementModel(keras.Model):
   """
 
   LOSS_NAMES = ("loss",)
+  # Constructor arguments saved by `get_config`: NETWORKS are Keras models (serialized, rebuilt by
+  # `from_config`), SETTINGS plain values read back from the attributes of the same names.
+  NETWORKS = ()
+  SETTINGS = ()
 
   def __init__(self, **kwargs):
     super().__init__(**kwargs)
     self.trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSS_NAMES}
+
+  def get_config(self):
+    config = super().get_config()
+    config.update({key: keras.saving.serialize_keras_object(getattr(self, key)) for key in self.NETWORKS})
+    config.update({key: getattr(self, key) for key in self.SETTINGS})
+    return config
+
+  @classmethod
+  def from_config(cls, config):
+    config = dict(config)
+    for key in cls.NETWORKS:
+      config[key] = keras.saving.deserialize_keras_object(config[key])
+    return cls(**config)
 
   @property
   def metrics(self):

@@ -23,6 +23,8 @@ class BetaVAE(base.DisentanglementModel):
   """
 
   LOSS_NAMES = ("loss", "reconstruction", "kl")
+  NETWORKS = ("encoder", "decoder")
+  SETTINGS = ("beta", "reconstruction", "seed")
 
   def __init__(self, encoder, decoder, beta=1.0, reconstruction="bernoulli", seed=None, **kwargs):
     super().__init__(**kwargs)
@@ -78,23 +80,6 @@ class BetaVAE(base.DisentanglementModel):
             "reconstructions": self.decode(self.encode(images)),
             "traversal": self.latent_traversal(images, values)}
 
-  def get_config(self):
-    config = super().get_config()
-    config.update({
-        "encoder": keras.saving.serialize_keras_object(self.encoder),
-        "decoder": keras.saving.serialize_keras_object(self.decoder),
-        "beta": self.beta,
-        "reconstruction": self.reconstruction,
-        "seed": self.seed,
-    })
-    return config
-
-  @classmethod
-  def from_config(cls, config):
-    config = dict(config)
-    config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
-    config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
-    return cls(**config)
 
 
 @gin.register

@@ -54,6 +54,9 @@ class LORD(base.DisentanglementModel):
 
   LOSS_NAMES = ("loss", "reconstruction", "content_decay", "content_kl", "class_code_error",
                 "content_code_error")
+  NETWORKS = ("generator", "class_encoder", "content_encoder")
+  SETTINGS = ("num_classes", "num_images", "stage1_steps", "content_noise", "content_decay",
+              "latent_lr_multiplier", "code_weight", "amortized", "content_kl", "vgg_weights_path", "seed")
 
   def __init__(self, generator, class_encoder, content_encoder, num_classes, num_images, stage1_steps,
                content_noise=1.0, content_decay=0.001, latent_lr_multiplier=10.0, code_weight=10.0,
@@ -262,21 +265,6 @@ class LORD(base.DisentanglementModel):
     grid = editing.transfer_grid(lambda codes: (codes, codes), self.decode, class_codes, content_codes)
     return {"inputs": images, "transfer_training_codes": grid}
 
-  def get_config(self):
-    config = super().get_config()
-    config.update({key: keras.saving.serialize_keras_object(getattr(self, key))
-                   for key in ("generator", "class_encoder", "content_encoder")})
-    config.update({key: getattr(self, key) for key in (
-        "num_classes", "num_images", "stage1_steps", "content_noise", "content_decay", "latent_lr_multiplier",
-        "code_weight", "amortized", "content_kl", "vgg_weights_path", "seed")})
-    return config
-
-  @classmethod
-  def from_config(cls, config):
-    config = dict(config)
-    for key in ("generator", "class_encoder", "content_encoder"):
-      config[key] = keras.saving.deserialize_keras_object(config[key])
-    return cls(**config)
 
 
 @gin.register

@@ -60,6 +60,8 @@ class MddAE(base.DisentanglementModel):
   """
 
   LOSS_NAMES = ("loss", "reconstruction", "squared_error", "dssim", "discriminative", "decorrelation")
+  NETWORKS = ("encoder", "decoder")
+  SETTINGS = ("variant", "targets", "alpha", "beta", "gamma", "pixel_reduction")
 
   def __init__(self, encoder, decoder, variant="mddae_dcov", targets="classes", alpha=1.0, beta=1.0, gamma=5.0,
                pixel_reduction="sum", target_names=None, **kwargs):
@@ -189,21 +191,7 @@ class MddAE(base.DisentanglementModel):
     return pictures
 
   def get_config(self):
-    config = super().get_config()
-    config.update({
-        "encoder": keras.saving.serialize_keras_object(self.encoder),
-        "decoder": keras.saving.serialize_keras_object(self.decoder),
-        "variant": self.variant, "targets": self.targets, "alpha": self.alpha, "beta": self.beta,
-        "gamma": self.gamma, "pixel_reduction": self.pixel_reduction, "target_names": list(self.target_names),
-    })
-    return config
-
-  @classmethod
-  def from_config(cls, config):
-    config = dict(config)
-    config["encoder"] = keras.saving.deserialize_keras_object(config["encoder"])
-    config["decoder"] = keras.saving.deserialize_keras_object(config["decoder"])
-    return cls(**config)
+    return {**super().get_config(), "target_names": list(self.target_names)}
 
 
 @gin.register

@@ -44,6 +44,9 @@ class RegularizedGAN(base.DisentanglementModel):
   """
 
   LOSS_NAMES = ("loss", "d_loss", "gradient_penalty", "jacobian_penalty")
+  NETWORKS = ("generator", "discriminator")
+  SETTINGS = ("penalty", "penalty_weight", "penalty_layers", "layer_weights", "penalty_kwargs", "gp_weight",
+              "n_critic", "lazy_every", "seed")
 
   def __init__(self, generator, discriminator, penalty="none", penalty_weight=0.0,
                penalty_layers=simple_gan.FEATURE_NAMES, layer_weights=None, penalty_kwargs=None,
@@ -183,24 +186,6 @@ class RegularizedGAN(base.DisentanglementModel):
     return metrics.variation_predictability(lambda z: self.decode(tf.constant(z)).numpy(), self.latent_dim,
                                             rng, **kwargs)
 
-  def get_config(self):
-    config = super().get_config()
-    config.update({
-        "generator": keras.saving.serialize_keras_object(self.generator),
-        "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-        "penalty": self.penalty, "penalty_weight": self.penalty_weight,
-        "penalty_layers": self.penalty_layers, "layer_weights": self.layer_weights,
-        "penalty_kwargs": self.penalty_kwargs, "gp_weight": self.gp_weight, "n_critic": self.n_critic,
-        "lazy_every": self.lazy_every, "seed": self.seed,
-    })
-    return config
-
-  @classmethod
-  def from_config(cls, config):
-    config = dict(config)
-    for key in ("generator", "discriminator"):
-      config[key] = keras.saving.deserialize_keras_object(config[key])
-    return cls(**config)
 
 
 @gin.register
