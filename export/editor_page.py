@@ -71,7 +71,8 @@ const report = (message) => { $("error").textContent = message; };
 function setCode(code) {
   sliders().forEach((s, i) => {
     const v = code[i];
-    if (Math.abs(v) > +s.max) { s.max = Math.ceil(Math.abs(v)); s.min = -s.max; }
+    if (v > +s.max) s.max = Math.ceil(v);  // widen the slider to show the value, keeping its other end
+    if (v < +s.min) s.min = Math.floor(v);
     s.value = v; s.nextElementSibling.value = v.toFixed(2);
   });
   redecode();
@@ -134,6 +135,15 @@ function gaussian() {  // Box–Muller
   return Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random());
 }
 
+function randomCode() {  // a code like those the decoder saw in training, segment by segment
+  return meta.latent_layout.flatMap((segment) => {
+    const k = Math.floor(Math.random() * segment.size);
+    return [...Array(segment.size)].map((_, j) =>
+        segment.kind === "class_probability" ? +(j === k) :  // mddAE ŷ of one class: one-hot
+        segment.kind === "attribute_intensity" ? +(Math.random() < 0.5) : gaussian());  // attributes on/off
+  });
+}
+
 async function loadModel(name) {
   model = name;
   const r = await fetch(`/v1/models/${encodeURIComponent(name)}/metadata`), body = await r.json();
@@ -149,7 +159,7 @@ async function loadModel(name) {
   buildSliders();
   setupClassEdits();
   $("transferedits").hidden = !("transfer_grid" in (meta.signatures || {}));  // LORD
-  setCode(sliders().map(gaussian));
+  setCode(randomCode());
 }
 
 for (const name of MODELS) $("model").append(new Option(name, name));
@@ -157,7 +167,7 @@ $("model").addEventListener("change", (e) => loadModel(e.target.value));
 $("file").addEventListener("change", async (e) => {
   if (e.target.files[0]) encodeImage(await readImage(e.target.files[0]));
 });
-$("random").addEventListener("click", () => setCode(sliders().map(gaussian)));
+$("random").addEventListener("click", () => setCode(randomCode()));
 $("zero").addEventListener("click", () => setCode(sliders().map(() => 0)));
 // Class-conditional sampling (`sample`) and a mask brush for `inpaint` (Lr/Li-VAE), when the model has them.
 const edits = {image: null, mask: null, painting: false};
@@ -168,9 +178,9 @@ function setupClassEdits() {
   if ($("classedits").hidden) return;
   $("class").textContent = "";
   meta.class_names.forEach((name, k) => $("class").append(new Option(name, k)));
-  const [h, w] = meta.image_shape;
-  const blank = () => [...Array(meta.image_shape[2])].fill(0);
-  edits.image = edits.image || [...Array(h)].map(() => [...Array(w)].map(blank));
+  const [h, w, c] = meta.image_shape, image = edits.image;  // an image uploaded for another model may not fit
+  const fits = image && image.length === h && image[0].length === w && image[0][0].length === c;
+  edits.image = fits ? image : [...Array(h)].map(() => [...Array(w)].map(() => Array(c).fill(0)));
   resetMask();
 }
 

@@ -11,6 +11,7 @@ import tensorflow as tf
 
 from export import export_lib
 from export import serve_lib
+from tests.export import conftest
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 
@@ -88,3 +89,42 @@ def test_evaluate_reports_leakage_and_transfer_error_beside_chance(run):
   assert 0.0 <= results["class_from_content"] <= 1.0 and 0.0 < results["class_from_content_chance"] < 1.0
   assert 0.0 < results["content_from_class_chance"] < 1.0
   assert results["transfer_l1"] > 0.0 and results["transfer_l1_content_source"] > 0.0
+
+
+@conftest.needs_node
+def test_editor_draws_the_transfer_grid_of_the_picked_images(run, tmp_path):
+  """The page's transfer section: 2 class and 3 content images picked -> the 2×3 `transfer_grid`, drawn."""
+  _, exported, loaded, _ = run
+  rng = np.random.default_rng(5)
+  class_bytes = rng.integers(0, 256, (2, 32, 32), np.uint8)
+  content_bytes = rng.integers(0, 256, (3, 32, 32), np.uint8)
+  inputs = {"class_images": [conftest.image_file(g) for g in class_bytes],
+            "content_images": [conftest.image_file(g) for g in content_bytes]}
+  with conftest.serving(os.path.dirname(os.path.dirname(exported["export_dir"]))) as server:
+    loaded_state, drawn = conftest.play_editor(server, tmp_path, "transfer", inputs)
+  assert loaded_state == {"error": "", "upload_hidden": False, "transfer_hidden": False,
+                          "class_edits_hidden": True}  # LORD has `transfer_grid`, no `sample` or `inpaint`
+  assert drawn["error"] == ""
+  sent = drawn["request"]["inputs"]  # the picked images at the model's size, grey levels in [0, 1]
+  np.testing.assert_allclose(sent["class_images"], class_bytes[..., None] / 255, rtol=0, atol=1e-12)
+  np.testing.assert_allclose(sent["content_images"], content_bytes[..., None] / 255, rtol=0, atol=1e-12)
+  expected = loaded.signatures["transfer_grid"](class_images=np.float32(sent["class_images"]),
+                                                content_images=np.float32(sent["content_images"]))["images"]
+  answer = np.array(drawn["request"]["outputs"])
+  assert answer.shape == (2, 3, 32, 32, 1)
+  np.testing.assert_allclose(answer, expected.numpy(), rtol=0, atol=1e-6)
+  cells = conftest.eight_bit(answer).reshape(6, -1)
+  assert len({cell.tobytes() for cell in cells}) == 6  # distinct at 8 bits: a misplaced cell would show
+  grid = [[conftest.canvas_rgba(cell) for cell in row] for row in drawn["grid"]]
+  assert [len(row) for row in grid] == [4, 4, 4]  # a header row and a column of class images around 2×3
+  grey = lambda levels: np.repeat(np.reshape(levels, (32, 32, 1)), 3, -1)  # noqa: E731
+  np.testing.assert_array_equal(grid[0][0][..., :3], 255)  # a white corner
+  for j in range(3):
+    np.testing.assert_array_equal(grid[0][j + 1][..., :3], grey(content_bytes[j]))
+  for i in range(2):
+    np.testing.assert_array_equal(grid[i + 1][0][..., :3], grey(class_bytes[i]))
+    for j in range(3):  # row i keeps the class of class image i, column j the content of content image j
+      cell = grid[i + 1][j + 1]
+      np.testing.assert_array_equal(cell[..., :3], grey(conftest.eight_bit(answer[i, j])))
+      assert np.all(np.abs(cell[..., :3] - grey(255 * np.clip(expected[i, j], 0, 1))) <= 0.5 + 1e-3)
+      np.testing.assert_array_equal(cell[..., 3], 255)

@@ -71,3 +71,58 @@ def test_every_signature_serves_over_rest(run):
   finally:
     server.shutdown()
     server.server_close()
+
+
+def _brushed(centres, size=32, radius=2):
+  """The mask the page's brush paints at pixel `centres` (x, y): squares of radius max(1, round(w/16))."""
+  mask = np.zeros((size, size, 1))
+  for x, y in centres:
+    mask[max(0, y - radius):y + radius + 1, max(0, x - radius):x + radius + 1] = 1.0
+  return mask
+
+
+@conftest.needs_node
+def test_editor_samples_a_class_and_inpaints_the_painted_mask(run, tmp_path):
+  """Class sampling draws the `sample` answer; the brush paints the mask that `inpaint` gets and fills."""
+  model, exported = run
+  grey = np.random.default_rng(2).integers(0, 256, (32, 32), np.uint8)
+  rect = {"left": 10, "top": 20, "width": 192, "height": 192}  # the mask canvas on screen: 6 px per pixel
+  at = lambda x, y: [10 + 6 * x + 3, 20 + 6 * y + 3]  # noqa: E731  (client point inside pixel (x, y))
+  strokes = [["mousemove", *at(3, 3)], ["mousedown", *at(5, 4)], ["mousemove", *at(9, 4)],
+             ["mousemove", *at(31, 0)], ["mouseup", *at(31, 0)], ["mousemove", *at(20, 28)],
+             ["mousedown", *at(0, 31)], ["mouseleave", *at(0, 31)], ["mousemove", *at(16, 16)]]
+  mask = _brushed([(5, 4), (9, 4), (31, 0), (0, 31)])  # only where the button was down
+  inputs = {"image": conftest.image_file(grey), "label": 7, "strokes": strokes, "rect": rect}
+  with conftest.serving(os.path.dirname(os.path.dirname(exported["export_dir"]))) as server:
+    loaded, uploaded, sampled, painted, inpainted = conftest.play_editor(server, tmp_path, "class_edits", inputs)
+  assert [s["error"] for s in (loaded, uploaded, sampled, painted, inpainted)] == [""] * 5
+  assert (loaded["upload_hidden"], loaded["transfer_hidden"], loaded["class_edits_hidden"]) == (False, True, False)
+  assert loaded["classes"] == [str(k) for k in range(10)]
+  rgb = lambda canvas: conftest.canvas_rgba(canvas)[..., :3]  # noqa: E731
+  image = np.repeat(grey[..., None], 3, -1)
+  np.testing.assert_array_equal(rgb(uploaded["input"]), image)
+  np.testing.assert_array_equal(rgb(uploaded["mask"]), image)  # nothing painted yet
+
+  request = sampled["request"]
+  assert request["inputs"]["labels"] == [7] and np.shape(request["inputs"]["noise"]) == (1, 5)
+  answer = np.array(request["outputs"])
+  expected = model.sample(tf.constant([7]), tf.constant(request["inputs"]["noise"], tf.float32)).numpy()
+  np.testing.assert_allclose(answer, expected, rtol=0, atol=1e-5)
+  np.testing.assert_array_equal(rgb(sampled["sampled"]), np.repeat(conftest.eight_bit(answer[0]), 3, -1))
+
+  red = np.where(mask == 1, [[[255, 0, 0]]], image)  # the mask canvas: painted pixels red over the input
+  np.testing.assert_array_equal(rgb(painted["mask"]), red)
+
+  request = inpainted["request"]
+  x, m = np.array(request["inputs"]["images"]), np.array(request["inputs"]["masks"])
+  np.testing.assert_allclose(x[0], grey[..., None] / 255, rtol=0, atol=1e-12)
+  np.testing.assert_array_equal(m[0], mask)
+  answer = np.array(request["outputs"])[0]
+  x32 = np.float32(x)
+  np.testing.assert_array_equal(answer[mask == 0], x32[0][mask == 0])  # unmasked pixels: the input, exactly
+  expected = x32 * (1 - m) + model(x32 * (1 - m)).numpy() * m  # x·(1−m) + G(E(x·(1−m)))·m
+  np.testing.assert_allclose(answer, expected[0], rtol=0, atol=1e-5)
+  drawn = rgb(inpainted["inpainted"])
+  np.testing.assert_array_equal(drawn, np.repeat(conftest.eight_bit(answer), 3, -1))
+  np.testing.assert_array_equal(drawn[mask[..., 0] == 0], image[mask[..., 0] == 0])
+  assert np.mean(drawn[mask[..., 0] == 1] != image[mask[..., 0] == 1]) > 0.5  # masked pixels were filled in

@@ -2,6 +2,7 @@
 reload == Keras edits, TFLite == SavedModel."""
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ import tensorflow as tf
 from export import export_lib
 from export import signatures as signatures_lib
 from export import tflite_lib
+from tests.export import conftest
 from tfdis import editing
 from tfdis.launch import train_lib
 
@@ -83,3 +85,20 @@ def test_tflite_matches_the_saved_model_on_fresh_inputs(run):
     with open(exported["tflite"][signature.name], "rb") as f:
       lite = tflite_lib.run_tflite(f.read(), signature.name, inputs)
     assert tflite_lib.max_abs_diff(tflite_lib.run_saved_model(loaded, signature.name, inputs), lite) < 1e-4
+
+
+@conftest.needs_node
+def test_editor_random_code_draws_y_as_in_training(run, tmp_path):
+  """The page's first (random) code: ŷ one-hot for classes, attributes each 0 or 1; decoded as drawn."""
+  case, _, exported, loaded = run
+  c = CASES[case][3]
+  with conftest.serving(os.path.dirname(os.path.dirname(exported["export_dir"]))) as server:
+    first = conftest.play_editor(server, tmp_path, "sliders")[0]
+  assert first["error"] == ""
+  y = np.array(first["sliders"][:c])
+  if case == "classes":
+    assert sorted(y) == [0.0] * (c - 1) + [1.0]
+  else:
+    assert set(y) <= {0.0, 1.0}
+  expected = loaded.signatures["decode"](codes=np.array([first["sliders"]], np.float32))["images"]
+  np.testing.assert_allclose(first["decode"]["images"], expected.numpy(), atol=1e-5)

@@ -12,6 +12,7 @@ import pytest
 
 from export import editor_page
 from export import serve_lib
+from tests.export import conftest
 from tfdis import ROOT
 
 SIGNATURES = ["encode", "decode", "reconstruct", "traverse", "traverse_code"]
@@ -139,25 +140,20 @@ def test_editor_page_is_self_contained_with_its_controls(call):
   assert "\\u003c/script\\u003e" in editor_page.render(["</script>"])
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js to run the page's script")
+@conftest.needs_node
 def test_editor_script_decodes_the_slider_code_through_the_api(server, loaded, tmp_path):
-  script = editor_page.render(["beta_vae"]).split("<script>")[1].split("</script>")[0]
-  (tmp_path / "page.js").write_text(script)
-  host, port = server.server_address[:2]
-  driver = os.path.join(os.path.dirname(__file__), "editor_driver.js")
-  done = subprocess.run(["node", driver, f"http://{host}:{port}", str(tmp_path / "page.js")],
-                        capture_output=True, text=True, timeout=120)
-  assert done.returncode == 0, done.stderr
-  states = [json.loads(line) for line in done.stdout.splitlines()]
+  states = conftest.play_editor(server, tmp_path, "sliders")
   assert [s["error"] for s in states] == ["", ""] and states[0]["options"] == ["beta_vae"]
   assert states[0]["upload_hidden"] is False  # a family with `encode` offers image upload
+  for state in states:  # no `transfer_grid`, `sample` or `inpaint`: those sections stay hidden.
+    assert state["transfer_hidden"] is True and state["class_edits_hidden"] is True
   assert states[1]["sliders"][0] == 1.5 and states[1]["sliders"][1] == states[0]["sliders"][1]
   for state in states:  # the page decodes the sliders' code and draws the answer as 8-bit grey levels.
     assert state["decode"]["codes"] == [state["sliders"]]
     answer = np.array(state["decode"]["images"])
     expected = loaded.signatures["decode"](codes=np.array([state["sliders"]], np.float32))["images"]
     np.testing.assert_allclose(answer, expected.numpy(), atol=1e-6)
-    np.testing.assert_array_equal(state["pixels"], np.round(255 * np.clip(answer, 0, 1)).ravel())
+    np.testing.assert_array_equal(state["pixels"], conftest.eight_bit(answer).ravel())
 
 
 @pytest.mark.slow
