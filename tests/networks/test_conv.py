@@ -1,5 +1,6 @@
-"""disentanglement_lib conv encoder/decoder: shapes, layer sizes, bad shapes."""
+"""disentanglement_lib conv encoder/decoder: shapes, layer sizes, bad shapes, the batch-normalized decoder."""
 
+import keras
 import pytest
 
 from tfdis import networks
@@ -25,3 +26,13 @@ def test_layer_widths_follow_disentanglement_lib():
 def test_image_side_not_multiple_of_16_is_rejected():
   with pytest.raises(ValueError, match="multiples of 16"):
     networks.conv_encoder((28, 28, 1), 10)
+
+
+def test_batch_norm_decoder_normalizes_every_hidden_layer_and_the_default_has_none():
+  normalized = networks.conv_decoder(10, (32, 32, 1), batch_norm=True)
+  norms = [layer for layer in normalized.layers if isinstance(layer, keras.layers.BatchNormalization)]
+  assert len(norms) == 5 and all(norm.synchronized for norm in norms)  # 2 dense + 3 transposed convolutions
+  assert [layer.use_bias for layer in normalized.layers if hasattr(layer, "use_bias")] == [False] * 5 + [True]
+  plain = networks.conv_decoder(10, (32, 32, 1))
+  assert not any(isinstance(layer, keras.layers.BatchNormalization) for layer in plain.layers)
+  assert tuple(normalized.outputs[0].shape) == tuple(plain.outputs[0].shape) == (None, 32, 32, 1)

@@ -7,7 +7,9 @@ label fed to the decoder).
 Training follows the official alternation (ZhilZheng/Lr-LiVAE): `gm_steps` GM updates of E_s and the
 mixture, then one joint step in which all the other objectives are taken from one forward pass:
   E_u: 10·rec + KL + adv;  G: 10·rec + hinge;  D: hinge;  classifier: CE;  E_s: 10·rec + 10·λ·likelihood.
-Data: images in [0, 1] (sigmoid outputs) or 2-D points (the toy, linear outputs). Semi-supervised mode
+Data: images in [0, 1] (sigmoid outputs) or 2-D points (the toy, linear outputs). The official code trains on
+images in [−1, 1] (tanh generator); its squared error and discriminator see that range, and so do ours
+(`model_range`): "10·rec" is 10 · mean((2x − 2x̂)²), four times the [0, 1] error. Semi-supervised mode
 (sec. 3.6): examples with label −1 are unlabeled; their z_s follows the mixture's overall Gaussian and they
 are left out of the GM classification, latent-classifier and discriminator terms.
 """
@@ -45,7 +47,7 @@ class LrLiVAE(base.DisentanglementModel):
     alpha, lam: GM margin α and likelihood weight λ (official 0, 0.1).
     gm_steps: GM updates per joint step (official 3).
     reconstruction_weight, kl_weight, adversarial_weight, likelihood_weight, gan_weight: loss weights
-      (official 10, 1, 1, 10, 1); reconstruction is the mean squared error.
+      (official 10, 1, 1, 10, 1); reconstruction is the mean squared error in `model_range`.
     semi_supervised: accept unlabeled examples (label −1).
     output_activation: "sigmoid" (images in [0, 1]) or "linear" (points).
     seed: seed of z_u sampling and of the class-conditional samples.
@@ -154,6 +156,10 @@ class LrLiVAE(base.DisentanglementModel):
     return edits.inpaint(self.call, images, masks)
 
   # Losses.
+  def model_range(self, x):
+    """Images [0, 1] → [−1, 1], where the official MSE and discriminator work; points as is."""
+    return 2.0 * x - 1.0 if self.output_activation == "sigmoid" else x
+
   def gm_terms(self, z_s, labels, labeled):
     """(masked mean GM classification, mean likelihood); unlabeled codes use the overall Gaussian."""
     safe = tf.maximum(labels, 0)
@@ -181,12 +187,13 @@ class LrLiVAE(base.DisentanglementModel):
     fake_codes = tf.concat([tf.stop_gradient(self.class_codes(fake_labels, noise[:, :self.relevant_dim])),
                             noise[:, self.relevant_dim:]], -1)
     fake = self.generate(fake_codes, training=training)
+    real, recon, fake = (self.model_range(x) for x in (images, recon, fake))
     d_real, d_rec, d_fake = (self.discriminator([x, y], training=training)[:, 0]
-                             for x, y in ((images, safe), (recon, safe), (fake, fake_labels)))
+                             for x, y in ((real, safe), (recon, safe), (fake, fake_labels)))
     class_logits = self.latent_classifier(z_u, training=training)
     gm_classification, likelihood = self.gm_terms(z_s, labels, labeled)
     return {
-        "reconstruction": tf.reduce_mean(tf.square(images - recon)),
+        "reconstruction": tf.reduce_mean(tf.square(real - recon)),
         "kl": tf.reduce_mean(0.5 * tf.reduce_mean(tf.exp(logvar) + tf.square(mean) - 1.0 - logvar, -1)),
         "gm_classification": gm_classification, "gm_likelihood": likelihood,
         "latent_classifier": masked_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(safe, class_logits),

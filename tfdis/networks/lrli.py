@@ -3,7 +3,10 @@ the projection discriminator with spectral normalization (Miyato & Koyama 2018),
 prior of the label-relevant code.
 
 Image encoders use the disentanglement_lib convolutional stack of `tfdis.networks.conv` (CPU-sized stand-ins
-for the paper's VGG encoders); the decoder is `tfdis.networks.conv_decoder` on the concatenated code.
+for the paper's VGG encoders); the decoder is `tfdis.networks.conv_decoder` on the concatenated code, with
+batch normalization before every hidden ReLU as in the official generator (`GeneratorFace`). Without it the
+sigmoid decoder trained on the squared error at Adam 5e-4 drives its logits to about −200 within ~50 steps,
+where the sigmoid's gradient vanishes, and outputs one black image for good (bench/BENCHMARKS.md).
 """
 
 import gin
@@ -162,6 +165,6 @@ def lrli_networks(image_shape, num_classes, relevant_dim, irrelevant_dim, width=
   if len(image_shape) != 3:
     raise ValueError(f"image_shape {tuple(image_shape)}: give (h, w, c) images or (p,) points.")
   encoder_s = relevant_dim and conv_code_encoder(image_shape, relevant_dim, name="encoder_s")
-  return (encoder_s or None, conv_code_encoder(image_shape, irrelevant_dim, gaussian=True, name="encoder_u"),
-          conv.conv_decoder(code_dim, image_shape), latent_classifier(irrelevant_dim, num_classes, width),
-          projection_discriminator(image_shape, num_classes))
+  encoder_u = conv_code_encoder(image_shape, irrelevant_dim, gaussian=True, name="encoder_u")
+  return (encoder_s or None, encoder_u, conv.conv_decoder(code_dim, image_shape, batch_norm=True),
+          latent_classifier(irrelevant_dim, num_classes, width), projection_discriminator(image_shape, num_classes))
