@@ -55,6 +55,10 @@ class LrLiVAE(base.DisentanglementModel):
 
   LOSS_NAMES = ("loss", "reconstruction", "kl", "gm_classification", "gm_likelihood", "latent_classifier",
                 "latent_adversarial", "g_loss", "d_loss")
+  NETWORKS = ("encoder_s", "encoder_u", "decoder", "latent_classifier", "discriminator")
+  SETTINGS = ("num_classes", "alpha", "lam", "gm_steps", "reconstruction_weight", "kl_weight",
+              "adversarial_weight", "likelihood_weight", "gan_weight", "semi_supervised", "output_activation",
+              "seed")
 
   def __init__(self, encoder_s, encoder_u, decoder, latent_classifier, discriminator, num_classes, alpha=0.0,
                lam=0.1, gm_steps=3, reconstruction_weight=10.0, kl_weight=1.0, adversarial_weight=1.0,
@@ -252,22 +256,6 @@ class LrLiVAE(base.DisentanglementModel):
     return {"inputs": images, "reconstructions": self(images), "class_samples": self.sample(labels, noise),
             "transfer": edits.transfer_grid(self.encode_parts, self.decode, images[:4], images[:4]),
             "inpaint_right_half": self.inpaint(images, tf.broadcast_to(masks, tf.shape(images[..., :1])))}
-
-  def get_config(self):
-    config = super().get_config()
-    for key in ("encoder_s", "encoder_u", "decoder", "latent_classifier", "discriminator"):
-      config[key] = keras.saving.serialize_keras_object(getattr(self, key))
-    config.update({key: getattr(self, key) for key in (
-        "num_classes", "alpha", "lam", "gm_steps", "reconstruction_weight", "kl_weight", "adversarial_weight",
-        "likelihood_weight", "gan_weight", "semi_supervised", "output_activation", "seed")})
-    return config
-
-  @classmethod
-  def from_config(cls, config):
-    config = dict(config)
-    for key in ("encoder_s", "encoder_u", "decoder", "latent_classifier", "discriminator"):
-      config[key] = keras.saving.deserialize_keras_object(config[key])
-    return cls(**config)
 
 
 def build(model, image_shape):
