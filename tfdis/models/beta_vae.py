@@ -81,7 +81,6 @@ class BetaVAE(base.DisentanglementModel):
             "traversal": self.latent_traversal(images, values)}
 
 
-
 @gin.register
 def beta_vae(image_shape, latent_dim=10, beta=1.0, reconstruction="bernoulli", seed=None,
              logvar_bias_init=0.0):

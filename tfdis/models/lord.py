@@ -266,7 +266,6 @@ class LORD(base.DisentanglementModel):
     return {"inputs": images, "transfer_training_codes": grid}
 
 
-
 @gin.register
 def lord(image_shape, num_classes=gin.REQUIRED, num_images=gin.REQUIRED, stage1_steps=gin.REQUIRED,
          class_dim=256, content_dim=128, adain_dim=256, encoder_width=64, **kwargs):

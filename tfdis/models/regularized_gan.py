@@ -187,7 +187,6 @@ class RegularizedGAN(base.DisentanglementModel):
                                             rng, **kwargs)
 
 
-
 @gin.register
 def regularized_gan(image_shape, latent_dim=6, width=64, penalty="none", penalty_weight=0.0,
                     penalty_layers=simple_gan.FEATURE_NAMES, layer_weights=None, penalty_kwargs=None,
