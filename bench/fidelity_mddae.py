@@ -52,6 +52,8 @@ _LATENT_A = flags.DEFINE_integer("latent_attributes", 32, "size of z on attribut
 _LATENT_G = flags.DEFINE_integer("latent_glyphs", 8, "size of z on glyphs.")
 _LR = flags.DEFINE_float("learning_rate", 5e-4, "Adam learning rate (paper 1e-4; larger for the short budget).")
 _SEED = flags.DEFINE_integer("seed", 0, "seed of the weights and of the data stream.")
+_REDUCTION = flags.DEFINE_enum("pixel_reduction", "mean", ["mean", "sum"],
+                               "squared error over pixels: per-pixel mean (default) or sum (eq. 2 as written).")
 _TEST = flags.DEFINE_integer("num_test", 500, "test images evaluated.")
 _REAL = flags.DEFINE_integer("num_real", 1000, "real training images the classifiers learn from.")
 _RUNS = flags.DEFINE_integer("num_runs", 2, "SVM runs averaged (paper: 5).")
@@ -79,7 +81,7 @@ def _train(name, variant, settings):
   model = mddae_lib.mddae(
       (64, 64, 3) if attributes else (32, 32, 1), 10, targets="attributes" if attributes else "classes",
       variant=variant, latent_dim=_LATENT_A.value if attributes else _LATENT_G.value,
-      alpha=1.0 if attributes else 0.0, beta=1.0, gamma=5.0,
+      alpha=1.0 if attributes else 0.0, beta=1.0, gamma=5.0, pixel_reduction=_REDUCTION.value,
       filters=tuple(int(f) for f in (_FILTERS_A.value if attributes else _FILTERS_G.value)))
   model.compile(optimizer=keras.optimizers.Adam(_LR.value, beta_1=0.5))
   batch = _BATCH_A.value if attributes else _BATCH_G.value
@@ -146,7 +148,7 @@ def main(argv):
   warnings.filterwarnings("ignore", message="Liblinear failed to converge")  # short SVM fits, reported as is
   settings = _settings()
   print(f"settings: {settings}, seed {_SEED.value}, lr {_LR.value}, batches attributes {_BATCH_A.value} / "
-        f"glyphs {_BATCH_G.value}")
+        f"glyphs {_BATCH_G.value}, squared error {_REDUCTION.value} over pixels")
   results, start = {}, time.perf_counter()
   for name in ("attributes", "glyphs"):
     results[name] = {}
@@ -160,7 +162,7 @@ def main(argv):
   print(f"\ntotal {time.perf_counter() - start:.0f} s")
   if _OUT.value:
     with open(_OUT.value, "w") as f:
-      json.dump({"settings": settings, "results": results}, f, indent=2)
+      json.dump({"settings": dict(settings, pixel_reduction=_REDUCTION.value), "results": results}, f, indent=2)
 
 
 if __name__ == "__main__":

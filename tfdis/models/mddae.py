@@ -5,6 +5,13 @@ attributes) and a latent z; the decoder renders [ŷ, z]. The loss (eq. 1, 7) is
   ‖x − x̂‖² + α·DSSIM(x, x̂) + β·CE/BCE(y, ŷ) + γ·dCov²(ŷ, z) or XCov(ŷ, z),
 batch-averaged except the decorrelation term, which is a statistic of the (per-replica) batch.
 
+‖x − x̂‖² is averaged over pixels by default (`pixel_reduction="mean"`), as in the authors' follow-up code up
+to its factor ½ (zjsong/CDNet, AE-XCov: `torch.mean(0.5 * (x − x̂)**2)`) and as the paper's weights imply (α = 1 on a DSSIM in
+[0, ½] and β = 1 only balance a per-pixel error). Summed over the pixels (eq. 2 as written; "sum") the
+error is h·w·c times heavier (1,024× on 32×32 glyphs) against β·CE and γ·decorrelation: ŷ then stays nearly
+uniform, the decorrelation has no effect, z carries the class, and the decoder ignores ŷ (class swaps at
+chance; bench/BENCHMARKS.md, mddAE section).
+
 | variant      | discriminator (β) | decoder input in training | decorrelation (γ) |
 |--------------|-------------------|---------------------------|-------------------|
 | `ae`         | off               | ŷ (unsupervised units)    | off               |
@@ -54,7 +61,8 @@ class MddAE(base.DisentanglementModel):
     alpha: DSSIM weight (0 turns MS-SSIM off, as the paper does for 28-px MNIST).
     beta: discriminative loss weight.
     gamma: decorrelation weight.
-    pixel_reduction: "sum" (eq. 2, ‖x − x̂‖²) or "mean" squared error over pixels.
+    pixel_reduction: "mean" squared error over pixels (the authors' follow-up code; default) or "sum" (eq. 2 as
+      written, ‖x − x̂‖², which swamps the other terms; see the module docstring).
     target_names: names of the C classes or attributes (export metadata and editor sliders); default
       "0", "1", ...
   """
@@ -64,7 +72,7 @@ class MddAE(base.DisentanglementModel):
   SETTINGS = ("variant", "targets", "alpha", "beta", "gamma", "pixel_reduction")
 
   def __init__(self, encoder, decoder, variant="mddae_dcov", targets="classes", alpha=1.0, beta=1.0, gamma=5.0,
-               pixel_reduction="sum", target_names=None, **kwargs):
+               pixel_reduction="mean", target_names=None, **kwargs):
     super().__init__(**kwargs)
     if variant not in VARIANTS:
       raise ValueError(f"Unknown mddAE variant {variant!r}: use one of {sorted(VARIANTS)}.")
@@ -196,7 +204,7 @@ class MddAE(base.DisentanglementModel):
 
 @gin.register
 def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", latent_dim=8, alpha=1.0, beta=1.0,
-          gamma=5.0, filters=networks.mddae.DEFAULT_FILTERS, hidden=256, pixel_reduction="sum", target_names=None):
+          gamma=5.0, filters=networks.mddae.DEFAULT_FILTERS, hidden=256, pixel_reduction="mean", target_names=None):
   """Builds an `MddAE` of the given variant with the conv/FC encoder and its mirror decoder.
 
   Args:
@@ -208,7 +216,7 @@ def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", lat
     alpha, beta, gamma: loss weights (paper: 1, 1, 5; α = 0 for 28/32-px images).
     filters: filters of the stride-2 convolutions.
     hidden: width of the fully connected layers.
-    pixel_reduction: "sum" (eq. 2) or "mean".
+    pixel_reduction: "mean" (the authors' follow-up code; default) or "sum" (eq. 2 as written).
     target_names: optional names of the classes or attributes.
 
   Returns:
