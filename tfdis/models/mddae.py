@@ -5,12 +5,12 @@ attributes) and a latent z; the decoder renders [ŷ, z]. The loss (eq. 1, 7) is
   ‖x − x̂‖² + α·DSSIM(x, x̂) + β·CE/BCE(y, ŷ) + γ·dCov²(ŷ, z) or XCov(ŷ, z),
 batch-averaged except the decorrelation term, which is a statistic of the (per-replica) batch.
 
-‖x − x̂‖² is averaged over pixels by default (`pixel_reduction="mean"`), as in the authors' follow-up code up
-to its factor ½ (zjsong/CDNet, AE-XCov: `torch.mean(0.5 * (x − x̂)**2)`) and as the paper's weights imply (α = 1 on a DSSIM in
-[0, ½] and β = 1 only balance a per-pixel error). Summed over the pixels (eq. 2 as written; "sum") the
-error is h·w·c times heavier (1,024× on 32×32 glyphs) against β·CE and γ·decorrelation: ŷ then stays nearly
-uniform, the decorrelation has no effect, z carries the class, and the decoder ignores ŷ (class swaps at
-chance; bench/BENCHMARKS.md, mddAE section).
+‖x − x̂‖² is averaged over pixels by default (`pixel_reduction="mean"`), as in the authors' follow-up
+code up to its factor ½ (zjsong/CDNet, AE-XCov: `torch.mean(0.5 * (x − x̂)**2)`) and as the paper's weights
+imply (α = 1 on a DSSIM in [0, ½] and β = 1 only balance a per-pixel error). Summed over the pixels (eq. 2
+as written; "sum") the error is h·w·c times heavier (1,024× on 32×32 glyphs) against β·CE and
+γ·decorrelation: ŷ then stays nearly uniform, the decorrelation has no effect, z carries the class, and the
+decoder ignores ŷ (class swaps at chance; bench/BENCHMARKS.md, mddAE section).
 
 | variant      | discriminator (β) | decoder input in training | decorrelation (γ) |
 |--------------|-------------------|---------------------------|-------------------|
@@ -204,7 +204,8 @@ class MddAE(base.DisentanglementModel):
 
 @gin.register
 def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", latent_dim=8, alpha=1.0, beta=1.0,
-          gamma=5.0, filters=networks.mddae.DEFAULT_FILTERS, hidden=256, pixel_reduction="mean", target_names=None):
+          gamma=5.0, filters=networks.mddae.DEFAULT_FILTERS, hidden=256, pixel_reduction="mean",
+          target_names=None):
   """Builds an `MddAE` of the given variant with the conv/FC encoder and its mirror decoder.
 
   Args:
