@@ -6,6 +6,7 @@ from scipy import stats
 
 from tests import conftest
 from tfdis import metrics
+from tfdis.data.synthetic import shapes
 
 SETTINGS = dict(num_train=3000, num_test=500, num_generated=2000, epochs=8, batch_size=64, width=8)
 
@@ -37,9 +38,11 @@ def test_aligned_generator_beats_rotated_one_with_a_trustworthy_classifier():
   assert good["factors_varying"] == bad["factors_varying"] == 2
 
 
-def test_collapsed_generator_scores_zero():
+@pytest.mark.parametrize("architecture", ["strided", "vp"])
+def test_collapsed_generator_scores_zero(architecture):
   collapsed = metrics.factor_level_scores(conftest.TinySquares(), lambda z: _render(
-      np.zeros(len(z), np.int32), np.zeros(len(z), np.int32)), 2, rng=0, **SETTINGS)
+      np.zeros(len(z), np.int32), np.zeros(len(z), np.int32)), 2, rng=0, **dict(SETTINGS, epochs=1),
+                                          architecture=architecture)
   assert collapsed["mig"] == 0.0 and collapsed["dci_disentanglement"] == 0.0
   assert collapsed["factors_varying"] == 0.0
 
@@ -47,3 +50,30 @@ def test_collapsed_generator_scores_zero():
 def test_too_few_points_is_refused():
   with pytest.raises(ValueError, match="num_generated >= 4"):
     metrics.factor_level_scores(conftest.TinySquares(), aligned, 2, rng=0, num_generated=2)
+
+
+def test_classifier_reads_position_off_real_shapes2d_images():
+  """The default classifier keeps position: on real 64x64 shapes2d, a tiny budget reads x and y far above
+  chance (1/32); the VP trunk's global average pooling left them at chance (bench/BENCHMARKS.md)."""
+  sampler = shapes.Shapes2D()
+
+  def generator(z):  # a heart of the largest scale at angle 0, z0 -> x, z1 -> y.
+    n = len(z)
+    factors = np.stack([np.full(n, 2), np.full(n, 5), np.zeros(n, np.int32),
+                        np.clip((stats.norm.cdf(z[:, 0]) * 32).astype(np.int32), 0, 31),
+                        np.clip((stats.norm.cdf(z[:, 1]) * 32).astype(np.int32), 0, 31)], axis=1)
+    return np.asarray(sampler.sample_observations_from_factors(factors, None))
+
+  scores = metrics.factor_level_scores(sampler, generator, 2, rng=0, num_train=5000, num_test=300,
+                                       num_generated=400, epochs=2, width=8)
+  assert min(scores["classifier_accuracy/x"], scores["classifier_accuracy/y"]) > 5 / 32
+  assert scores["classifier_accuracy/shape"] > 0.4  # chance 1/3
+  unreadable = [name for name, size in zip(sampler.factor_names, sampler.factor_sizes)
+                if scores[f"classifier_accuracy/{name}"] < 2 / size]
+  assert scores["factors_unreadable"] == len(unreadable) and "x" not in unreadable and "y" not in unreadable
+
+
+def test_unknown_architecture_is_refused():
+  with pytest.raises(ValueError, match="architecture"):
+    metrics.factor_level_scores(conftest.TinySquares(), aligned, 2, rng=0, **dict(SETTINGS, num_train=8),
+                                architecture="resnet")
