@@ -53,8 +53,8 @@ _MODEL_DIR = flags.DEFINE_string("model_dir", None, "optional folder that keeps 
 
 def _train(name, config, model_dir):
   bindings = [f"TRAIN_STEPS = {_STEPS.value}", f"CHECKPOINT_EVERY = {_STEPS.value}",
-              f"BATCH_SIZE = {_BATCH.value}", f"regularized_gan.width = {_WIDTH.value}", f"regularized_gan.lazy_every = {_LAZY.value}",
-              "train.log_every = 50"]
+              f"BATCH_SIZE = {_BATCH.value}", f"regularized_gan.width = {_WIDTH.value}",
+              f"regularized_gan.lazy_every = {_LAZY.value}", "train.log_every = 50"]
   start = time.perf_counter()
   train_lib.run([config], bindings, model_dir, strategy="one_device", seed=_SEED.value)
   seconds = time.perf_counter() - start
