@@ -47,12 +47,8 @@ def loaded(exported):
 @pytest.fixture(scope="session")
 def server(exported):
   """A server over the export's root, bound to 127.0.0.1 on a free port, running in a thread."""
-  server = serve_lib.make_server(os.path.dirname(os.path.dirname(exported["export_dir"])), port=0)
-  thread = threading.Thread(target=server.serve_forever, daemon=True)
-  thread.start()
-  yield server
-  server.shutdown()
-  server.server_close()
+  with serving(os.path.dirname(os.path.dirname(exported["export_dir"]))) as running:
+    yield running
 
 
 @pytest.fixture
@@ -75,9 +71,10 @@ def _http(server, path, body=None, method=None, headers=None):
 
 
 @contextlib.contextmanager
-def serving(export_root):
-  """A server over `export_root` on 127.0.0.1 and a free port, running in a thread while the block runs."""
-  server = serve_lib.make_server(export_root, port=0)
+def serving(export_root, **options):
+  """A server over `export_root` on 127.0.0.1 and a free port (`options`: more `make_server` arguments),
+  running in a thread while the block runs."""
+  server = serve_lib.make_server(export_root, port=0, **options)
   threading.Thread(target=server.serve_forever, daemon=True).start()
   try:
     yield server

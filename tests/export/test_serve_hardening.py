@@ -11,6 +11,7 @@ import time
 import pytest
 
 from export import serve_lib
+from tests.export import conftest
 from tests.export import raw_http
 
 PREDICT = "/v1/models/beta_vae:predict"
@@ -79,32 +80,29 @@ def test_stalled_body_times_out_with_408(send, monkeypatch):
 
 
 def test_connections_beyond_max_connections_wait_then_answer_503(exported):
-  server = serve_lib.make_server(os.path.dirname(os.path.dirname(exported["export_dir"])), port=0,
-                                 max_connections=2)
-  server.slot_wait_s = 0.5
-  threading.Thread(target=server.serve_forever, daemon=True).start()
-  address = server.server_address[:2]
+  root = os.path.dirname(os.path.dirname(exported["export_dir"]))
   predict = json.dumps({"signature_name": "decode", "instances": CODES}).encode()
-  try:
+  with conftest.serving(root, max_connections=2) as server:
+    server.slot_wait_s = 0.5
+    address = server.server_address[:2]
     holders = [socket.create_connection(address) for _ in range(2)]  # two clients that never finish
-    for holder in holders:
-      holder.sendall(b"POST " + PREDICT.encode() + b" HTTP/1.0\r\n")
-    time.sleep(0.2)
-    start = time.monotonic()
-    status, headers, body = raw_http.request(address, "POST", PREDICT, predict)
-    assert status == 503 and headers["retry-after"] == "1"
-    assert "all 2 connections are in use" in json.loads(body)["error"] and "--max_connections" in body.decode()
-    assert 0.4 < time.monotonic() - start < 5
-    holders.pop().close()  # one slot frees: the next client is served.
-    status, _, body = raw_http.request(address, "POST", PREDICT, predict)
-    assert status == 200 and len(json.loads(body)["predictions"]) == 2
-  finally:
-    for holder in holders:
-      holder.close()
-    server.shutdown()
-    server.server_close()
+    try:
+      for holder in holders:
+        holder.sendall(b"POST " + PREDICT.encode() + b" HTTP/1.0\r\n")
+      time.sleep(0.2)
+      start = time.monotonic()
+      status, headers, body = raw_http.request(address, "POST", PREDICT, predict)
+      assert status == 503 and headers["retry-after"] == "1"
+      assert "all 2 connections are in use" in json.loads(body)["error"] and "--max_connections" in body.decode()
+      assert 0.4 < time.monotonic() - start < 5
+      holders.pop().close()  # one slot frees: the next client is served.
+      status, _, body = raw_http.request(address, "POST", PREDICT, predict)
+      assert status == 200 and len(json.loads(body)["predictions"]) == 2
+    finally:
+      for holder in holders:
+        holder.close()
   with pytest.raises(serve_lib.ServeError, match="max_connections must be at least 1"):
-    serve_lib.make_server(os.path.dirname(os.path.dirname(exported["export_dir"])), port=0, max_connections=0)
+    serve_lib.make_server(root, port=0, max_connections=0)
 
 
 @pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "TRACE", "BREW"])

@@ -26,7 +26,7 @@ from tfdis.metrics.protocols import vp
 
 
 def _strided_trunk(image_shape, width, seed):
-  """CoordConv inputs, stride-2 convolutions (w, w, 2w, 2w, 4w, ...) down to <= 4x4, flatten, dense 8w."""
+  """CoordConv inputs, stride-2 convolutions (w, w, 2w, 2w, 4w, 4w, ...) down to <= 4x4, flatten, dense 8w."""
   import keras  # pylint: disable=g-import-not-at-top
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
@@ -35,16 +35,16 @@ def _strided_trunk(image_shape, width, seed):
 
     def call(self, images):
       shape = tf.shape(images)
-      rows = tf.linspace(-1.0, 1.0, shape[1])[:, tf.newaxis] * tf.ones([1, shape[2]])
-      columns = tf.linspace(-1.0, 1.0, shape[2])[tf.newaxis, :] * tf.ones([shape[1], 1])
-      grid = tf.tile(tf.stack([rows, columns], axis=-1)[tf.newaxis], [shape[0], 1, 1, 1])
+      rows, columns = tf.meshgrid(tf.linspace(-1.0, 1.0, shape[1]), tf.linspace(-1.0, 1.0, shape[2]),
+                                  indexing="ij")
+      grid = tf.tile(tf.stack([rows, columns], axis=-1)[tf.newaxis], [shape[0], 1, 1, 1])  # [n, h, w, 2]
       return tf.concat([images, tf.cast(grid, images.dtype)], axis=-1)
 
   inputs = keras.Input(image_shape)
   x = AddCoordinates()(inputs)
   size, i = max(image_shape[0], image_shape[1]), 0
   while size > 4:
-    filters = width * (1, 1, 2, 2)[i] if i < 4 else width * 2 ** (i - 2)
+    filters = width * 2 ** (i // 2)
     x = keras.layers.Conv2D(filters, 4, strides=2, padding="same", activation="relu",
                             kernel_initializer=keras.initializers.HeNormal(seed=seed + i))(x)
     size, i = (size + 1) // 2, i + 1
