@@ -14,6 +14,7 @@ from export import serve_lib
 from tests.export import conftest
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
+from tests.support.exports import assert_load_export_matches
 
 SIGNATURES = ["encode", "decode", "reconstruct", "encode_class", "encode_content", "decode_class_content",
               "transfer", "transfer_grid"]
@@ -128,3 +129,7 @@ def test_editor_draws_the_transfer_grid_of_the_picked_images(run, tmp_path):
       np.testing.assert_array_equal(cell[..., :3], grey(conftest.eight_bit(answer[i, j])))
       assert np.all(np.abs(cell[..., :3] - grey(255 * np.clip(expected[i, j], 0, 1))) <= 0.5 + 1e-3)
       np.testing.assert_array_equal(cell[..., 3], 255)
+
+
+def test_load_export_calls_every_signature(run):
+  assert_load_export_matches(run[1]["export_dir"], "lord")

@@ -11,6 +11,7 @@ from export import export_lib
 from export import serve_lib
 from tests.export import conftest
 from tfdis.launch import train_lib
+from tests.support.exports import assert_load_export_matches
 
 SIGNATURES = ["encode", "decode", "reconstruct", "transfer", "sample", "inpaint"]
 BINDINGS = ["TRAIN_STEPS = 1", "CHECKPOINT_EVERY = 1", "BATCH_SIZE = 4", "RELEVANT_DIM = 2", "IRRELEVANT_DIM = 3",
@@ -126,3 +127,7 @@ def test_editor_samples_a_class_and_inpaints_the_painted_mask(run, tmp_path):
   np.testing.assert_array_equal(drawn, np.repeat(conftest.eight_bit(answer), 3, -1))
   np.testing.assert_array_equal(drawn[mask[..., 0] == 0], image[mask[..., 0] == 0])
   assert np.mean(drawn[mask[..., 0] == 1] != image[mask[..., 0] == 1]) > 0.5  # masked pixels were filled in
+
+
+def test_load_export_calls_every_signature(run):
+  assert_load_export_matches(run[1]["export_dir"], "lrli_vae")

@@ -14,6 +14,7 @@ from export import tflite_lib
 from tests.export import conftest
 from tfdis import editing
 from tfdis.launch import train_lib
+from tests.support.exports import assert_load_export_matches
 
 TINY = ["TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2", "BATCH_SIZE = 4", "LATENT_DIM = 2", "FILTERS = (4, 8)",
         "mddae.hidden = 8"]
@@ -102,3 +103,7 @@ def test_editor_random_code_draws_y_as_in_training(run, tmp_path):
     assert set(y) <= {0.0, 1.0}
   expected = loaded.signatures["decode"](codes=np.array([first["sliders"]], np.float32))["images"]
   np.testing.assert_allclose(first["decode"]["images"], expected.numpy(), atol=1e-5)
+
+
+def test_load_export_calls_every_signature(run):
+  assert_load_export_matches(run[2]["export_dir"], "mddae")

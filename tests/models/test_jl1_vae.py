@@ -164,3 +164,5 @@ def test_two_steps_through_gin(tmp_path):
   result = export_lib.export_model(str(tmp_path), str(tmp_path / "export" / "jl1_vae" / "1"))
   assert {"encode", "decode", "reconstruct", "traverse", "local_traverse"} <= set(result["signatures"])
   assert max(result["parity"].values()) <= 1e-4
+  from tests.support.exports import assert_load_export_matches  # pylint: disable=g-import-not-at-top
+  assert_load_export_matches(result["export_dir"], "beta_vae")  # JL1 exports as the β-VAE family

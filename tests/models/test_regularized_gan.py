@@ -163,6 +163,8 @@ def test_train_lib_run_resumes_both_optimizers_and_exports(tmp_path):
   np.testing.assert_allclose(out[0], expected, atol=1e-5)
   assert family.name == "regularized_gan" and "no encoder" in family.signatures[0].doc
   _check_editor_without_upload(str(tmp_path / "export"), tmp_path)
+  from tests.support.exports import assert_load_export_matches  # pylint: disable=g-import-not-at-top
+  assert_load_export_matches(result["export_dir"], "regularized_gan")
 
 
 def _check_editor_without_upload(export_root, tmp_path):
