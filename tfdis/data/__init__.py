@@ -16,6 +16,7 @@ Ground-truth samplers (for metrics) expose `num_factors`, `factor_sizes`, `facto
 `sample_factors(n, rng) -> int [n, F]` and `sample_observations_from_factors(factors, rng) -> float32 [n, H, W, C]`.
 """
 
+from tfdis.data import adapters  # registers partially_labeled, points_as_images for every config
 from tfdis.data import pipeline
 from tfdis.data import streams
 from tfdis.data.manual_datasets import Cars3D
