@@ -1,0 +1,47 @@
+"""Console scripts (pyproject's [project.scripts]): `tfdis-train`, `tfdis-evaluate`, `tfdis-export`,
+`tfdis-serve`, `tfdis-list`, each the same absl binary as `python -m ...`, with the same flags."""
+
+import importlib
+
+from absl import app
+
+BINARIES = {
+    "train": "tfdis.launch.train",
+    "evaluate": "tfdis.launch.evaluate",
+    "quickstart": "tfdis.launch.quickstart",
+    "list": "tfdis.launch.list",
+    "export": "export.export",
+    "serve": "export.serve",
+}
+
+
+def _run(name):
+  module = importlib.import_module(BINARIES[name])
+  if name in ("export", "serve"):
+    from absl import flags  # pylint: disable=g-import-not-at-top
+    flags.mark_flag_as_required("export_dir")
+  app.run(module.main)
+
+
+def train():
+  _run("train")
+
+
+def evaluate():
+  _run("evaluate")
+
+
+def quickstart():
+  _run("quickstart")
+
+
+def list_configs():
+  _run("list")
+
+
+def export():
+  _run("export")
+
+
+def serve():
+  _run("serve")
