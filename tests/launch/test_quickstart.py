@@ -16,7 +16,7 @@ def test_quickstart_reports_existing_artifacts(tmp_path):
   for key in ("checkpoint", "operative_config", "tensorboard", "traversal", "results", "export"):
     assert os.path.exists(artifacts[key]), key
     assert any(artifacts[key] in line for line in lines), key
-  assert any(line.strip().startswith("mig/mig") for line in lines)
+  assert any(line.strip().startswith("mig ") for line in lines)
   lines.clear()
   quickstart_lib.run(str(tmp_path), train_steps=3, extra_bindings=SHRINK, eval_bindings=EVAL,
                      out=lines.append)

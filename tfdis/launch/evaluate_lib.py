@@ -190,7 +190,7 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
     results["metrics"][name] = dict(values, elapsed_s=round(time.perf_counter() - start, 3))
     with writer.as_default(step=step):
       for key, value in values.items():
-        tf.summary.scalar(f"{name}/{key}", value)
+        tf.summary.scalar(metric_key(name, key), value)
   write_pictures(model, sampler, step, writer, seed)
   writer.flush()
   _write_json(os.path.join(model_dir, out_name), results)
@@ -219,9 +219,14 @@ def run(model_dir, gin_files=(), gin_bindings=()):
   return evaluate(model, step, model_dir)
 
 
+def metric_key(name, key):
+  """`name/key` for one value of a metric; just `name` when the metric names its value after itself (mig)."""
+  return name if key == name else f"{name}/{key}"
+
+
 def table(results):
-  """Formats results as aligned `metric/key value` lines."""
-  rows = [(f"{name}/{key}", value) for name, values in results["metrics"].items()
+  """Formats results as aligned `metric/key value` lines (`mig`, not `mig/mig`)."""
+  rows = [(metric_key(name, key), value) for name, values in results["metrics"].items()
           for key, value in values.items() if key != "elapsed_s"]
   width = max(len(key) for key, _ in rows)
   return "\n".join(f"  {key:<{width}}  {value:.4f}" for key, value in rows)
