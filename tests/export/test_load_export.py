@@ -57,3 +57,15 @@ def test_bad_calls_name_what_the_signature_takes(exported):
   assert arrays["dims"].dtype == np.int32
   with pytest.raises(ValueError, match="'dims' takes integers"):
     model.traverse_code(**{**arrays, "dims": np.full([1], 0.5)})
+
+
+def test_readme_python_example_runs(exported):
+  """The README's "From Python" block, on this test's export instead of the quick start's."""
+  readme = open(os.path.join(tfdis.ROOT, "README.md")).read()
+  block = readme.split("### From Python", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+  root = os.path.dirname(os.path.dirname(exported["export_dir"]))
+  assert "/tmp/tfdis_quickstart/export" in block
+  namespace = {}
+  exec(block.replace("/tmp/tfdis_quickstart/export", root), namespace)  # pylint: disable=exec-used
+  assert namespace["images"].shape == (2, 16, 16, 1) and namespace["one"].shape == (16, 16, 1)
+  assert namespace["rows"].shape == (2, 3, 16, 16, 1)
