@@ -1,4 +1,4 @@
-"""Console scripts: every [project.scripts] entry names a function of `tfdis.launch.cli` that runs its binary."""
+"""Console scripts: every [project.scripts] entry names a function of `tfdis.launch.scripts` that runs its binary."""
 
 import pathlib
 import subprocess
@@ -7,7 +7,7 @@ import sys
 import pytest
 
 import tfdis
-from tfdis.launch import cli
+from tfdis.launch import scripts
 
 tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
@@ -19,14 +19,14 @@ def _scripts():
 
 def test_every_script_points_at_a_cli_function_of_a_known_binary():
   scripts = _scripts()
-  assert set(scripts) == {f"tfdis-{name}" for name in cli.BINARIES}
+  assert set(scripts) == {f"tfdis-{name}" for name in scripts.BINARIES}
   for target in scripts.values():
     module, function = target.split(":")
-    assert module == "tfdis.launch.cli" and callable(getattr(cli, function))
+    assert module == "tfdis.launch.scripts" and callable(getattr(scripts, function))
 
 
 def _script(function, *args):
-  code = f"import sys; sys.argv = ['x', *{list(args)!r}]; from tfdis.launch import cli; cli.{function}()"
+  code = f"import sys; sys.argv = ['x', *{list(args)!r}]; from tfdis.launch import scripts; scripts.{function}()"
   return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                         cwd=tfdis.ROOT)
 
