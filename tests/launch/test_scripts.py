@@ -18,9 +18,9 @@ def _scripts():
 
 
 def test_every_script_points_at_a_cli_function_of_a_known_binary():
-  scripts = _scripts()
-  assert set(scripts) == {f"tfdis-{name}" for name in scripts.BINARIES}
-  for target in scripts.values():
+  entries = _scripts()
+  assert set(entries) == {f"tfdis-{name}" for name in scripts.BINARIES}
+  for target in entries.values():
     module, function = target.split(":")
     assert module == "tfdis.launch.scripts" and callable(getattr(scripts, function))
 
