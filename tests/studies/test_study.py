@@ -140,9 +140,9 @@ def test_missing_study_file(tmp_path):
 
 
 def test_ray_backend_gives_the_local_table(tmp_path):
-  local, _ = studies.run(_study_file(tmp_path), str(tmp_path / "local"), workers=2, tensorboard=False)
-  on_ray, failed = studies.run(_study_file(tmp_path), str(tmp_path / "ray"), workers=2, backend="ray",
-                               tensorboard=False)
+  study_file = _study_file(tmp_path, seeds=[0, 1])
+  local, _ = studies.run(study_file, str(tmp_path / "local"), workers=2, tensorboard=False)
+  on_ray, failed = studies.run(study_file, str(tmp_path / "ray"), workers=2, backend="ray", tensorboard=False)
   assert failed == []
   timings = ["train_seconds", "eval_seconds"]
   pd.testing.assert_frame_equal(local.drop(columns=timings), on_ray.drop(columns=timings))
