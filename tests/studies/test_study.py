@@ -114,6 +114,9 @@ def test_a_changed_study_is_refused_in_the_same_folder(tmp_path):
   table, _ = studies.run(_study_file(tmp_path, seeds=[0]), study_dir, bindings=["study.seeds = [0, 1]"],
                          tensorboard=False)
   assert len(table) == 8  # more seeds: allowed, the 4 finished cells are kept
+  table, _ = studies.run(_study_file(tmp_path, seeds=[0]), study_dir, tensorboard=False)
+  assert len(table) == 4 and len(studies.load(study_dir)) == 8  # the summary is of the grid asked for
+  assert "4 finished cells of 4" in open(os.path.join(study_dir, "summary.md")).read()
 
 
 @pytest.mark.parametrize("text, message", [

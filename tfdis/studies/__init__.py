@@ -51,7 +51,7 @@ def run(study_file, study_dir, workers=1, backend="local", ray_address=None, bin
   outcomes = runner.run_cells(study, study_dir, workers, backend, ray_address)
   failed = [o for o in outcomes if o["status"] == "failed"]
   try:
-    table = aggregate.write(study_dir, study.name, study.baseline, total_cells=len(study.cells()))
+    table = aggregate.write(study_dir, study.name, study.baseline, [c.cell_id for c in study.cells()])
   except FileNotFoundError as e:
     raise StudyError(f"No cell of {study_dir} finished. " + (f"First failure, {failed[0]['cell_id']}: "
                                                                f"{failed[0]['error']}" if failed else str(e))) from e

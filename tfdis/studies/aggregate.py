@@ -130,9 +130,18 @@ def summary(table, name, baseline=None, total_cells=None, confidence=0.95):
   return "\n".join(lines)
 
 
-def write(study_dir, name, baseline=None, total_cells=None):
-  """Writes results.csv and summary.md into `study_dir`; returns the table."""
+def write(study_dir, name, baseline=None, cell_ids=None):
+  """Writes results.csv and summary.md of the cells `cell_ids` (default: all) into `study_dir`.
+
+  Returns:
+    The table written.
+  """
   table = load(study_dir)
+  if cell_ids is not None:  # a folder may hold cells of a larger grid than the one asked for now
+    table = table[table["cell_id"].isin(cell_ids)].reset_index(drop=True)
+    if table.empty:
+      raise FileNotFoundError(f"{study_dir} holds none of this study's cells finished.")
+  total_cells = None if cell_ids is None else len(cell_ids)
   table.to_csv(os.path.join(study_dir, "results.csv"), index=False)
   with open(os.path.join(study_dir, "summary.md"), "w") as f:
     f.write(summary(table, name, baseline, total_cells))
