@@ -39,3 +39,23 @@ def test_every_cell_configuration_parses(path):
     files, bindings = study.evaluate_config(cell)
     train_lib.parse_gin(files, bindings)
     assert gin.query_parameter("evaluate.metric_names")
+
+
+TINY_TRAIN = ["TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2", "BATCH_SIZE = 4", "STAGE1_STEPS = 1"]
+TINY_EVALUATE = ["evaluate.num_train = 100", "evaluate.num_test = 50", "vp.num_pairs = 100", "vp.epochs = 1",
+                 "factor_level.num_train = 200", "factor_level.epochs = 1"]
+
+
+# 15 variants, each trained 2 steps and evaluated in this process: ~5 CPU-min in all (25 min wall at a load
+# average of 16 on 2 cores), hence slow.
+@pytest.mark.slow
+@pytest.mark.parametrize("path", STUDIES)
+def test_every_variant_trains_two_steps_and_evaluates(path, tmp_path):
+  study = spec.parse(path)
+  for cell in study.cells()[::len(study.seeds)]:
+    files, bindings = study.train_config(cell)
+    model_dir = str(tmp_path / cell.cell_id)
+    train_lib.run(files, [*bindings, *TINY_TRAIN], model_dir, strategy="one_device", seed=cell.seed)
+    files, bindings = study.evaluate_config(cell)
+    results = evaluate_lib.run(model_dir, files, [*bindings, *TINY_EVALUATE])
+    assert results["step"] == 2 and results["metrics"], cell.cell_id

@@ -53,8 +53,8 @@ def run(study_file, study_dir, workers=1, backend="local", ray_address=None, bin
   try:
     table = aggregate.write(study_dir, study.name, study.baseline, [c.cell_id for c in study.cells()])
   except FileNotFoundError as e:
-    raise StudyError(f"No cell of {study_dir} finished. " + (f"First failure, {failed[0]['cell_id']}: "
-                                                               f"{failed[0]['error']}" if failed else str(e))) from e
+    first = f"First failure, {failed[0]['cell_id']}: {failed[0]['error']}" if failed else str(e)
+    raise StudyError(f"No cell of {study_dir} finished. {first}") from e
   plots.write(table, study_dir, tensorboard=tensorboard)
   return table, failed
 

@@ -32,7 +32,8 @@ def is_finished(study_dir, cell):
 
 def commands(study, cell, directory):
   """The cell's `train` and `evaluate` command lines."""
-  flags = lambda files, params: [*(f"--gin_file={f}" for f in files), *(f"--gin_param={p}" for p in params)]  # noqa: E731
+  def flags(files, params):
+    return [*(f"--gin_file={f}" for f in files), *(f"--gin_param={p}" for p in params)]
   train = [sys.executable, "-m", study.train_module, f"--model_dir={directory}", f"--seed={cell.seed}",
            *flags(*study.train_config(cell))]
   evaluate = [sys.executable, "-m", study.evaluate_module, f"--model_dir={directory}",

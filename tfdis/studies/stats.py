@@ -1,13 +1,13 @@
 """Statistics over seeds: bootstrap confidence intervals of a mean and a paired sign-flip permutation test.
 
 Studies have few seeds (5–10). The plain percentile bootstrap of a mean covers less than its nominal level at
-such sizes (about 88 % instead of 95 % at n = 5: it uses the spread with divisor n and normal quantiles), so
-`bootstrap_ci` defaults to Hesterberg's expanded percentile interval (Hesterberg 2015, "What teachers should
-know about the bootstrap", sec. 4.2): the percentiles are taken at α' / 2 = Φ(−√(n / (n − 1)) · t_{α/2, n−1}),
-which widens the interval toward the t interval's and keeps the bootstrap's skewness adjustment. Measured
-coverage of a 95 % interval for normal data (1,000 draws; tests/studies/test_stats.py): 0.91 at n = 5 (plain
-percentile: 0.83), 0.94 at n = 10 (0.89), 0.94 at n = 30 (0.93). With 5 seeds the interval is still a little
-short; studies use 8 or more seeds where the budget allows.
+such sizes (83 % instead of 95 % at n = 5, measured below: it uses the spread with divisor n and normal-like
+quantiles), so `bootstrap_ci` defaults to Hesterberg's expanded percentile interval (Hesterberg 2015, "What
+teachers should know about the bootstrap", The American Statistician 69(4)): the percentiles are taken at
+α' / 2 = Φ(−√(n / (n − 1)) · t_{α/2, n−1}), which widens the interval toward the t interval's and keeps the
+bootstrap's skewness adjustment. Measured coverage of a 95 % interval for normal data (1,000 draws, as
+tests/studies/test_stats.py): 0.91 at n = 5 (plain percentile: 0.83), 0.94 at n = 10 (0.89), 0.94 at n = 30
+(0.93). With 5 seeds the interval is still a little short; the studies in gin/studies/ use 6 to 8 seeds.
 """
 
 import itertools
