@@ -135,6 +135,15 @@ def test_bad_study_files_are_named(tmp_path, text, message):
     spec.parse(str(path))
 
 
+def test_bad_workers_and_backend_are_refused_before_anything_runs(tmp_path):
+  study_dir = tmp_path / "study"
+  with pytest.raises(studies.StudyError, match="at least 1"):
+    studies.run(_study_file(tmp_path), str(study_dir), workers=0)
+  with pytest.raises(studies.StudyError, match="Unknown backend 'slurm'"):
+    studies.run(_study_file(tmp_path), str(study_dir), backend="slurm")
+  assert not study_dir.exists()
+
+
 def test_missing_study_file(tmp_path):
   with pytest.raises(spec.StudyError, match="not found"):
     spec.parse(str(tmp_path / "missing.gin"))

@@ -46,6 +46,8 @@ def run(study_file, study_dir, workers=1, backend="local", ray_address=None, bin
   """
   if workers < 1:
     raise StudyError(f"--workers must be at least 1, got {workers}.")
+  if backend not in ("local", "ray"):
+    raise StudyError(f"Unknown backend {backend!r}: choose 'local' (processes) or 'ray'.")
   study = spec.parse(study_file, bindings)
   prepare(study, study_dir)
   outcomes = runner.run_cells(study, study_dir, workers, backend, ray_address)

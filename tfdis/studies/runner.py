@@ -116,7 +116,10 @@ def _run_on_ray(jobs, done, workers, address):
 
   On a cluster, the study folder and the repository must be at the same paths on every node (shared disk).
   """
-  import ray  # pylint: disable=g-import-not-at-top  (only this backend needs it)
+  try:
+    import ray  # pylint: disable=g-import-not-at-top  (only this backend needs it)
+  except ImportError as e:
+    raise ImportError("--backend=ray needs Ray: pip install ray==2.60.0 (requirements-test.txt).") from e
   started = not ray.is_initialized()
   if started:
     runtime_env = {"env_vars": {"PYTHONPATH": str(ROOT)}}
