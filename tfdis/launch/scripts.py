@@ -1,5 +1,5 @@
 """Console scripts (pyproject's [project.scripts]): `tfdis-train`, `tfdis-evaluate`, `tfdis-export`,
-`tfdis-serve`, `tfdis-list`, each the same absl binary as `python -m ...`, with the same flags."""
+`tfdis-serve`, `tfdis-list`, `tfdis-study`, each the same absl binary as `python -m ...`, with the same flags."""
 
 import importlib
 
@@ -10,6 +10,7 @@ BINARIES = {
     "evaluate": "tfdis.launch.evaluate",
     "quickstart": "tfdis.launch.quickstart",
     "list": "tfdis.launch.list",
+    "study": "tfdis.launch.study",
     "export": "export.export",
     "serve": "export.serve",
 }
@@ -37,6 +38,10 @@ def quickstart():
 
 def list_configs():
   _run("list")
+
+
+def study():
+  _run("study")
 
 
 def export():
