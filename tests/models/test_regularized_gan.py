@@ -172,7 +172,10 @@ def test_train_lib_run_resumes_both_optimizers_and_exports(tmp_path):
   model_dir = str(tmp_path / "run")
   model = train_lib.run(["gin/papers/gan/shapes2d.gin"], bindings, model_dir)
   assert (int(model.optimizer.iterations), int(model.d_optimizer.iterations)) == (2, 2)
-  assert model.optimizer.learning_rate.numpy() == np.float32(2e-4) and model.d_optimizer.beta_1 == 0.5
+  schedule = model.optimizer._learning_rate  # pylint: disable=protected-access
+  assert schedule.initial_learning_rate == 2e-4 and model.d_optimizer.beta_1 == 0.5
+  assert model.d_optimizer._learning_rate.get_config() == schedule.get_config()  # pylint: disable=protected-access
+  assert model.optimizer.epsilon == model.d_optimizer.epsilon == 1e-8
   resumed = train_lib.run(["gin/papers/gan/shapes2d.gin"], bindings[1:] + ["TRAIN_STEPS = 3"], model_dir)
   assert (int(resumed.optimizer.iterations), int(resumed.d_optimizer.iterations)) == (3, 3)
   result = export_lib.export_model(model_dir, str(tmp_path / "export" / "gan" / "1"))
