@@ -53,6 +53,9 @@ def test_gan_paper_configs_use_it_over_train_steps():
       schedule = train_lib.configured("train.optimizer_fn")()._learning_rate  # pylint: disable=protected-access
       assert isinstance(schedule, schedules.ConstantThenLinearDecay), config
       assert (schedule.initial_learning_rate, schedule.constant_steps, schedule.decay_steps) == (2e-4, 600, 600)
+    train_lib.parse_gin(["gin/papers/orojar/shapes2d.gin"], [])  # the official 600 + 600 dSprites epochs
+    schedule = train_lib.configured("train.optimizer_fn")()._learning_rate  # pylint: disable=protected-access
+    assert (schedule.constant_steps, schedule.decay_steps) == (600 * 5760, 600 * 5760)
   finally:
     gin.clear_config()
 

@@ -59,3 +59,16 @@ def test_same_padding_is_the_official_padding_one():
 def test_sizes_the_four_halvings_cannot_take_are_rejected(shape):
   with pytest.raises(ValueError, match="multiples of 16"):
     discriminators.simple_discriminator(shape)
+
+
+def test_weights_start_from_keras_defaults():
+  # A departure from the official code, which keeps PyTorch's default init (kaiming_uniform(a=√5): weights and
+  # biases U(±1/√fan_in)); tfdis keeps Keras's (Glorot-uniform kernels, zero biases) for both networks.
+  networks = [discriminators.simple_discriminator((64, 64, 1), width=2),
+              simple_gan.simple_generator(3, (64, 64, 1), width=2)]
+  layers = [l for net in networks for l in net.layers
+            if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.Dense))]
+  assert len(layers) == 7 + 6
+  for layer in layers:
+    assert isinstance(layer.kernel_initializer, keras.initializers.GlorotUniform), layer.name
+    assert not layer.use_bias or not np.any(layer.bias.numpy()), layer.name
