@@ -68,7 +68,7 @@ def test_weights_start_from_keras_defaults():
               simple_gan.simple_generator(3, (64, 64, 1), width=2)]
   layers = [l for net in networks for l in net.layers
             if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv2DTranspose, keras.layers.Dense))]
-  assert len(layers) == 7 + 6
+  assert len(layers) == 6 + 6
   for layer in layers:
     assert isinstance(layer.kernel_initializer, keras.initializers.GlorotUniform), layer.name
     assert not layer.use_bias or not np.any(layer.bias.numpy()), layer.name
