@@ -102,6 +102,30 @@ def test_gradient_penalty_matches_a_direct_tape_and_vanishes_for_a_unit_linear_c
   assert float(gan_lib.RegularizedGAN(model.generator, critic).gradient_penalty(real, fake)) < 1e-8
 
 
+def _linear_critic(weights, bias):
+  return keras.Sequential([keras.Input(SHAPE), keras.layers.Flatten(), keras.layers.Dense(
+      1, kernel_initializer=keras.initializers.Constant(weights),
+      bias_initializer=keras.initializers.Constant(bias))])
+
+
+def test_critic_loss_is_the_official_half_wasserstein_plus_ten_gp():
+  # Official gan_model.py: loss_D = 0.5 (mean D(fake) − mean D(real)) + 10 GP. A linear critic D(x) = w·x + b
+  # has ∇_x D = w everywhere, so GP = (‖w‖ − 1)² = 1 for ‖w‖ = 2, and the D loss is known by hand.
+  generator = _gan().generator
+  w = np.random.RandomState(4).normal(size=(int(np.prod(SHAPE)), 1)).astype(np.float32)
+  w *= 2.0 / np.linalg.norm(w)
+  model = gan_lib.RegularizedGAN(generator, _linear_critic(w, 0.7), gp_weight=10.0, seed=0)
+  real = tf.random.stateless_uniform((3,) + SHAPE, seed=[0, 3], minval=-1, maxval=1)
+  z = tf.random.stateless_normal([3, 3], seed=[0, 4])
+  fake = generator(z)["image"].numpy().reshape(3, -1)
+  terms = model.discriminator_terms(real, z)
+  hand = 0.5 * (np.mean(fake @ w) - np.mean(real.numpy().reshape(3, -1) @ w)) + 10.0 * (2.0 - 1.0)**2
+  np.testing.assert_allclose(terms["gradient_penalty"], 1.0, rtol=1e-5)
+  np.testing.assert_allclose(terms["d_loss"], hand, rtol=1e-5)
+  g_terms = model.generator_terms(z)  # the generator's loss is not halved: −mean D(G(z))
+  np.testing.assert_allclose(g_terms["loss"], -np.mean(fake @ w) - 0.7, rtol=1e-5)
+
+
 def test_decode_summary_images_and_encode():
   model = _gan()
   images = model.decode(tf.zeros((2, 3))).numpy()
@@ -148,7 +172,10 @@ def test_train_lib_run_resumes_both_optimizers_and_exports(tmp_path):
   model_dir = str(tmp_path / "run")
   model = train_lib.run(["gin/papers/gan/shapes2d.gin"], bindings, model_dir)
   assert (int(model.optimizer.iterations), int(model.d_optimizer.iterations)) == (2, 2)
-  assert model.optimizer.learning_rate.numpy() == np.float32(2e-4) and model.d_optimizer.beta_1 == 0.5
+  schedule = model.optimizer._learning_rate  # pylint: disable=protected-access
+  assert schedule.initial_learning_rate == 2e-4 and model.d_optimizer.beta_1 == 0.5
+  assert model.d_optimizer._learning_rate.get_config() == schedule.get_config()  # pylint: disable=protected-access
+  assert model.optimizer.epsilon == model.d_optimizer.epsilon == 1e-8
   resumed = train_lib.run(["gin/papers/gan/shapes2d.gin"], bindings[1:] + ["TRAIN_STEPS = 3"], model_dir)
   assert (int(resumed.optimizer.iterations), int(resumed.d_optimizer.iterations)) == (3, 3)
   result = export_lib.export_model(model_dir, str(tmp_path / "export" / "gan" / "1"))

@@ -134,10 +134,14 @@ class RegularizedGAN(base.DisentanglementModel):
     return tf.reduce_mean(tf.square(norms - 1.0))
 
   def discriminator_terms(self, real, latents):
-    """{"d_loss": mean D(fake) − mean D(real) + gp_weight·GP, "gradient_penalty": GP}; real in [-1, 1]."""
+    """{"d_loss": ½(mean D(fake) − mean D(real)) + gp_weight·GP, "gradient_penalty": GP}; real in [-1, 1].
+
+    The ½ is the official code's (`gan_model.py`: `(loss_D_fake + loss_D_real) * 0.5`, GP not halved); the
+    generator's adversarial loss −mean D(G(z)) is not halved there either.
+    """
     fake = self.generator(latents, training=True)["image"]
-    wasserstein = (tf.reduce_mean(self.discriminator(fake, training=True))
-                   - tf.reduce_mean(self.discriminator(real, training=True)))
+    wasserstein = 0.5 * (tf.reduce_mean(self.discriminator(fake, training=True))
+                         - tf.reduce_mean(self.discriminator(real, training=True)))
     gradient_penalty = self.gradient_penalty(real, fake)
     return {"d_loss": wasserstein + self.gp_weight * gradient_penalty, "gradient_penalty": gradient_penalty}
 
