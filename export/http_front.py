@@ -1,0 +1,344 @@
+"""The HTTP side of export.serve: uvicorn (h11) + starlette in front of `serve_lib.App`.
+
+uvicorn speaks HTTP/1.1: keep-alive (idle connections close after `KEEP_ALIVE_S`), pipelining (answered in
+order), chunked bodies, strict framing (h11 refuses conflicting Content-Lengths, bad lengths, bad request
+lines) and graceful shutdown (in-flight requests finish, for up to `GRACEFUL_S`). What it leaves out is
+added here, in JSON like every other answer:
+
+- a whole-request deadline: the request line, headers and body must all arrive within `request_timeout_s`
+  of its first byte (or of the connection, for one that sends nothing), however slowly they trickle; else
+  408 and the connection closes. `DeadlineProtocol` times the head, the app bounds the body read by the same
+  deadline. Slow clients cost a socket each, never a thread: others are not delayed.
+- caps answered at once, never queued: past `max_connections` open connections a new one gets 503 and is
+  closed; past `max_in_flight` requests being read or computed, a request gets 503 (Retry-After: 1).
+- a Host allow-list when bound to loopback (DNS rebinding): Host must name localhost, 127.0.0.1 or [::1]
+  (any port) or one of serve's --allowed_hosts, else 403. A request without Host (HTTP/1.0) is let in: no
+  browser sends one.
+- bodies over `max_body_bytes` answer 413 (after reading and dropping up to 8× the limit, so that the client
+  reads the answer rather than a reset).
+
+Predicts run in worker threads (JSON parsing, the signature call, encoding), so the event loop only moves
+bytes; with a `batching.Batcher`, concurrent predicts of one signature are merged into one call.
+"""
+
+import asyncio
+import ipaddress
+import json
+import re
+import socket
+
+from absl import logging
+import h11
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from export import rest_api
+
+REQUEST_TIMEOUT_S = 30.0
+KEEP_ALIVE_S = 5
+GRACEFUL_S = 10
+DEFAULT_MAX_CONNECTIONS = 512
+DEFAULT_MAX_IN_FLIGHT = 128
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+_DEADLINE = "tfdis.deadline"  # scope["extensions"] key: the loop time by which the request must be in.
+_DRAIN_FACTOR = 8
+
+
+def json_bytes(status, message, close=True, retry_after=None):
+  """A whole HTTP/1.1 answer {"error": message}, written straight to a socket (outside a request cycle)."""
+  body = json.dumps({"error": message}).encode()
+  phrase = h11_phrase(status)
+  head = [f"HTTP/1.1 {status} {phrase}", "Content-Type: application/json", f"Content-Length: {len(body)}"]
+  head += ["Connection: close"] if close else []
+  head += [f"Retry-After: {retry_after}"] if retry_after else []
+  return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+def h11_phrase(status):
+  import http  # pylint: disable=g-import-not-at-top
+  try:
+    return http.HTTPStatus(status).phrase
+  except ValueError:
+    return "Error"
+
+
+class DeadlineProtocol(H11Protocol):
+  """uvicorn's h11 protocol with a whole-request deadline, a connection cap and JSON protocol errors."""
+
+  request_timeout_s = REQUEST_TIMEOUT_S
+  max_connections = DEFAULT_MAX_CONNECTIONS
+
+  def __init__(self, *args, **kwargs):
+    super().__init__(*args, **kwargs)
+    self._deadline = None  # loop time by which the current request must have arrived
+    self._timer = None
+    self._protocol_error = None
+    next_event = self.conn.next_event
+
+    def next_event_recorded():  # keeps h11's reason for uvicorn's 400 (it only says "Invalid HTTP request").
+      try:
+        return next_event()
+      except h11.RemoteProtocolError as e:
+        self._protocol_error = e
+        raise
+    self.conn.next_event = next_event_recorded
+
+  def connection_made(self, transport):
+    super().connection_made(transport)
+    if len(self.connections) > self.max_connections:
+      logging.warning("Refusing a connection: %d open (--max_connections).", len(self.connections) - 1)
+      self._answer_and_close(json_bytes(503, f"The server is busy: {self.max_connections} connections are "
+                                             "open (serve's --max_connections). Retry shortly.", retry_after=1))
+      return
+    self._arm()
+
+  def data_received(self, data):
+    if self._timer is None and (self.cycle is None or self.cycle.response_complete):
+      self._arm()  # the first byte of a new request starts its deadline.
+    super().data_received(data)
+
+  def handle_events(self):
+    cycle = self.cycle
+    super().handle_events()
+    if self.cycle is not cycle:  # a request's head arrived: the app bounds its body by the same deadline.
+      deadline = self._deadline or self.loop.time() + self.request_timeout_s
+      self.cycle.scope.setdefault("extensions", {})[_DEADLINE] = deadline
+      self._disarm()
+
+  def eof_received(self):
+    """The client stopped sending: answer a complete request, refuse an incomplete body with 400."""
+    if self.cycle is None or self.cycle.response_complete:
+      return None  # nothing pending: close.
+    self.cycle.keep_alive = False
+    if self.cycle.more_body:
+      self.conn.receive_data(b"")
+      self.handle_events()  # h11: "peer closed connection without sending complete message body" -> 400.
+    return True  # keep the socket open to write the answer.
+
+  def connection_lost(self, exc):
+    self._disarm()
+    super().connection_lost(exc)
+
+  def send_400_response(self, msg):
+    error = self._protocol_error
+    status = getattr(error, "error_status_hint", 400) or 400
+    text = f"Malformed HTTP request: {error}" if error else msg
+    if self.cycle is not None and self.cycle.response_started and not self.cycle.response_complete:
+      self.transport.close()  # an answer is being written: cannot add another.
+      return
+    self._answer_and_close(json_bytes(status, rest_api.clip(text, 300)))
+
+  def _arm(self):
+    self._disarm()
+    self._deadline = self.loop.time() + self.request_timeout_s
+    self._timer = self.loop.call_at(self._deadline, self._expired)
+
+  def _disarm(self):
+    if self._timer is not None:
+      self._timer.cancel()
+    self._timer = None
+
+  def _expired(self):
+    self._timer = None
+    if self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
+      return  # a request in progress: the app holds its deadline.
+    self._answer_and_close(json_bytes(408, f"The request did not arrive within {self.request_timeout_s:g} "
+                                           "s: send the request line, headers and body in time."))
+
+  def _answer_and_close(self, answer):
+    if not self.transport.is_closing():
+      self.transport.write(answer)
+      self.transport.close()
+
+
+def is_loopback(host):
+  try:
+    return host == "localhost" or ipaddress.ip_address(host).is_loopback
+  except ValueError:
+    return False
+
+
+def host_allowed(header, allowed):
+  """Whether a Host header names one of `allowed` (lower-case host names, IPv6 in brackets), any port."""
+  match = re.fullmatch(r"(\[[0-9a-fA-F:.]+\]|[^:\[\]]+)(?::\d{1,5})?", header.strip())
+  return bool(match) and match[1].lower() in allowed
+
+
+class Front:
+  """The ASGI app: limits, then `App.get` / `App.prepare` + run (batched or not) + `rest_api.respond`."""
+
+  def __init__(self, app, max_body_bytes, max_in_flight, allowed_hosts, batcher=None,
+               request_timeout_s=REQUEST_TIMEOUT_S):
+    self.app = app
+    self.max_body_bytes = max_body_bytes
+    self.max_in_flight = max_in_flight
+    self.allowed_hosts = allowed_hosts  # None: no check (bound beyond loopback)
+    self.batcher = batcher
+    self.request_timeout_s = request_timeout_s
+    self.in_flight = 0
+    self.asgi = Starlette(routes=[Route("/{path:path}", _AnyMethod(self.endpoint))],
+                          exception_handlers={HTTPException: _http_exception})
+
+  async def endpoint(self, request):
+    host = request.headers.get("host")
+    if self.allowed_hosts is not None and host is not None and not host_allowed(host, self.allowed_hosts):
+      return _json(403, {"error": f"Host {rest_api.clip(host, 60)!r} is not served: this server is bound to "
+                                  f"loopback and answers {', '.join(sorted(self.allowed_hosts))} (serve's "
+                                  "--allowed_hosts adds names)."})
+    if self.in_flight >= self.max_in_flight:
+      return _json(503, {"error": f"The server is busy: {self.max_in_flight} requests in flight (serve's "
+                                  "--max_in_flight). Retry shortly."}, {"Retry-After": "1"})
+    self.in_flight += 1
+    try:
+      return await self._answer(request)
+    except ClientDisconnect:
+      return Response(status_code=204)  # nobody to answer: uvicorn drops it.
+    finally:
+      self.in_flight -= 1
+
+  async def _answer(self, request):
+    method, path = request.method, request.scope.get("raw_path", b"").decode("latin-1").split("?")[0]
+    try:
+      if method in ("GET", "HEAD"):
+        status, body = await run_in_threadpool(self.app.get, path)
+      elif method == "POST":
+        body = await self._read_body(request)
+        status, body = 200, await self._predict(path, body)
+      else:
+        raise rest_api.RestError(f"{rest_api.clip(method, 20)} is not supported: use GET or POST.", 405)
+    except rest_api.RestError as e:
+      headers = {"Connection": "close"} if getattr(e, "close", False) else None
+      return _json(e.status, {"error": str(e)}, headers)
+    except Exception as e:  # pylint: disable=broad-except  (one bad request must not stop the server)
+      logging.exception("Internal error on %s %s", method, path)
+      return _json(500, {"error": f"Internal error: {type(e).__name__}: {rest_api.clip(str(e), 300)}"})
+    if isinstance(body, str):
+      return Response(body, status, media_type="text/html; charset=utf-8")
+    return Response(body if isinstance(body, bytes) else _dumps(body), status, media_type="application/json")
+
+  async def _predict(self, path, body):
+    served, prepared = await run_in_threadpool(self.app.prepare, path, body)
+    if self.batcher is not None:
+      outputs = await self.batcher.run((served.name, served.version, prepared.name), prepared)
+    else:
+      outputs = await run_in_threadpool(rest_api.run, prepared)
+    return await run_in_threadpool(lambda: _dumps(rest_api.respond(prepared, outputs)))
+
+  async def _read_body(self, request):
+    """The whole body, by the request's deadline and within `max_body_bytes` (else 408 / 413, closing)."""
+    deadline = request.scope.get("extensions", {}).get(_DEADLINE)
+    deadline = deadline or asyncio.get_running_loop().time() + self.request_timeout_s
+    declared = request.headers.get("content-length")
+    chunks, size, cap = [], 0, _DRAIN_FACTOR * self.max_body_bytes
+    over = bool(declared) and int(declared) > self.max_body_bytes
+    try:
+      async with asyncio.timeout_at(deadline):
+        async for chunk in request.stream():  # an over-limit body is read and dropped up to `cap`.
+          size += len(chunk)
+          over = over or size > self.max_body_bytes
+          if over and size > cap:
+            break
+          if not over:
+            chunks.append(chunk)
+    except TimeoutError as e:
+      if not over:
+        raise _closing(f"The request did not arrive within {self.request_timeout_s:g} s: its body stopped "
+                       f"after {size} bytes.", 408) from e
+    if over:
+      raise _closing(f"Request body of {declared or 'more than ' + str(self.max_body_bytes)} bytes exceeds "
+                     f"the limit of {self.max_body_bytes} bytes (serve's --max_body_mb).", 413)
+    return b"".join(chunks)
+
+
+class _AnyMethod:
+  """An ASGI endpoint for every method (starlette routes a function for GET only): `Front` says 405."""
+
+  def __init__(self, endpoint):
+    self.endpoint = endpoint
+
+  async def __call__(self, scope, receive, send):
+    response = await self.endpoint(Request(scope, receive))
+    await response(scope, receive, send)
+
+
+def _closing(message, status):
+  error = rest_api.RestError(message, status)
+  error.close = True
+  return error
+
+
+async def _http_exception(request, exc):
+  """starlette's own refusals (a request target that is not a path: `GET *`) in JSON."""
+  return _json(exc.status_code, {"error": f"Malformed request: {exc.detail} ({rest_api.clip(request.url.path)})."})
+
+
+def _dumps(value):
+  return json.dumps(value, allow_nan=False).encode()
+
+
+def _json(status, value, headers=None):
+  return Response(_dumps(value), status, headers=headers, media_type="application/json")
+
+
+class Server:
+  """uvicorn serving `Front` on an already bound socket; `serve_forever()`, `shutdown()`, `server_close()`
+  as socketserver's, so that tests can run it in a thread."""
+
+  def __init__(self, front, sock, request_timeout_s, max_connections):
+    self.front, self.app, self.socket = front, front.app, sock
+    self.server_address = sock.getsockname()[:2]
+    protocol = type("Protocol", (DeadlineProtocol,), {"request_timeout_s": request_timeout_s,
+                                                      "max_connections": max_connections})
+    config = uvicorn.Config(front.asgi, http=protocol, loop="asyncio", lifespan="off", log_config=None,
+                            access_log=False, proxy_headers=False, server_header=False,
+                            timeout_keep_alive=KEEP_ALIVE_S, timeout_graceful_shutdown=GRACEFUL_S,
+                            backlog=1024)
+    self._uvicorn = uvicorn.Server(config)
+    self._done = None
+
+  @property
+  def max_body_bytes(self):
+    return self.front.max_body_bytes
+
+  @max_body_bytes.setter
+  def max_body_bytes(self, value):
+    self.front.max_body_bytes = value
+
+  def serve_forever(self):
+    import threading  # pylint: disable=g-import-not-at-top
+    self._done = threading.Event()
+    try:
+      self._uvicorn.run(sockets=[self.socket])
+    finally:
+      self._done.set()
+
+  def shutdown(self):
+    """Stops accepting, lets in-flight requests finish (up to `GRACEFUL_S`), returns when stopped."""
+    self._uvicorn.should_exit = True
+    if self._done is not None:
+      self._done.wait()
+
+  def server_close(self):
+    self.socket.close()
+
+
+def bind(host, port):
+  """A listening TCP socket on (host, port); ServeError-like OSError text for a port in use."""
+  family = socket.AF_INET6 if ":" in host else socket.AF_INET
+  sock = socket.socket(family, socket.SOCK_STREAM)
+  sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+  try:
+    sock.bind((host, port))
+  except OSError:
+    sock.close()
+    raise
+  sock.listen(1024)
+  sock.set_inheritable(True)
+  return sock
