@@ -7,8 +7,10 @@ added here, in JSON like every other answer:
 
 - a whole-request deadline: the request line, headers and body must all arrive within `request_timeout_s`
   of its first byte (or of the connection, for one that sends nothing), however slowly they trickle; else
-  408 and the connection closes. `DeadlineProtocol` times the head, the app bounds the body read by the same
-  deadline. Slow clients cost a socket each, never a thread: others are not delayed.
+  408 and the connection closes. `DeadlineProtocol` times the whole request (the app's body read has the
+  same bound, as a backstop). Slow clients cost a socket each, never a thread: others are not delayed.
+  Refusals written by the protocol (408, 400, 503) half-close and drop further input for `LINGER_S`
+  before closing, so that a client still sending reads the answer rather than a connection reset.
 - caps answered at once, never queued: past `max_connections` open connections a new one gets 503 and is
   closed; past `max_in_flight` requests being read or computed, a request gets 503 (Retry-After: 1).
 - a Host allow-list when bound to loopback (DNS rebinding): Host must name localhost, 127.0.0.1 or [::1]
@@ -44,6 +46,7 @@ from export import rest_api
 REQUEST_TIMEOUT_S = 30.0
 KEEP_ALIVE_S = 5
 GRACEFUL_S = 10
+LINGER_S = 2  # after a refusal, as nginx's lingering_close: the client reads the answer, not a reset.
 DEFAULT_MAX_CONNECTIONS = 512
 DEFAULT_MAX_IN_FLIGHT = 128
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -79,6 +82,7 @@ class DeadlineProtocol(H11Protocol):
     super().__init__(*args, **kwargs)
     self._deadline = None  # loop time by which the current request must have arrived
     self._timer = None
+    self._lingering = False
     self._protocol_error = None
     next_event = self.conn.next_event
 
@@ -100,6 +104,8 @@ class DeadlineProtocol(H11Protocol):
     self._arm()
 
   def data_received(self, data):
+    if self._lingering:
+      return  # after a refusal: read and drop, so that the client reads the answer rather than a reset.
     if self._timer is None and (self.cycle is None or self.cycle.response_complete):
       self._arm()  # the first byte of a new request starts its deadline.
     super().data_received(data)
@@ -107,14 +113,16 @@ class DeadlineProtocol(H11Protocol):
   def handle_events(self):
     cycle = self.cycle
     super().handle_events()
-    if self.cycle is not cycle:  # a request's head arrived: the app bounds its body by the same deadline.
-      deadline = self._deadline or self.loop.time() + self.request_timeout_s
-      self.cycle.scope.setdefault("extensions", {})[_DEADLINE] = deadline
-      self._disarm()
+    if self.cycle is not cycle:  # a request's head arrived; its body is bound by the same deadline.
+      if self._timer is None:
+        self._arm()  # a pipelined request, buffered while the one before it was answered.
+      self.cycle.scope.setdefault("extensions", {})[_DEADLINE] = self._deadline
+    if self.cycle is not None and not self.cycle.more_body:
+      self._disarm()  # the whole request is in.
 
   def eof_received(self):
     """The client stopped sending: answer a complete request, refuse an incomplete body with 400."""
-    if self.cycle is None or self.cycle.response_complete:
+    if self._lingering or self.cycle is None or self.cycle.response_complete:
       return None  # nothing pending: close.
     self.cycle.keep_alive = False
     if self.cycle.more_body:
@@ -146,16 +154,27 @@ class DeadlineProtocol(H11Protocol):
     self._timer = None
 
   def _expired(self):
+    """The deadline passed with the head or the body incomplete: 408, and the app sees a disconnect."""
     self._timer = None
-    if self.transport.is_closing() or (self.cycle is not None and not self.cycle.response_complete):
-      return  # a request in progress: the app holds its deadline.
+    cycle = self.cycle
+    in_body = cycle is not None and not cycle.response_complete
+    if self.transport.is_closing() or (in_body and (not cycle.more_body or cycle.response_started)):
+      return
     self._answer_and_close(json_bytes(408, f"The request did not arrive within {self.request_timeout_s:g} "
                                            "s: send the request line, headers and body in time."))
+    if in_body:
+      cycle.disconnected = True
+      cycle.message_event.set()
 
   def _answer_and_close(self, answer):
-    if not self.transport.is_closing():
-      self.transport.write(answer)
-      self.transport.close()
+    """Writes `answer`, half-closes, drops what the client still sends for `LINGER_S`, then closes."""
+    if self.transport.is_closing() or self._lingering:
+      return
+    self._lingering = True
+    self.transport.write(answer)
+    if self.transport.can_write_eof():
+      self.transport.write_eof()
+    self.loop.call_later(LINGER_S, self.transport.close)
 
 
 def is_loopback(host):
@@ -233,8 +252,8 @@ class Front:
 
   async def _read_body(self, request):
     """The whole body, by the request's deadline and within `max_body_bytes` (else 408 / 413, closing)."""
-    deadline = request.scope.get("extensions", {}).get(_DEADLINE)
-    deadline = deadline or asyncio.get_running_loop().time() + self.request_timeout_s
+    deadline = request.scope.get("extensions", {}).get(_DEADLINE)  # DeadlineProtocol answers 408 then;
+    deadline = (deadline or asyncio.get_running_loop().time() + self.request_timeout_s) + 1.0  # a backstop.
     declared = request.headers.get("content-length")
     chunks, size, cap = [], 0, _DRAIN_FACTOR * self.max_body_bytes
     over = bool(declared) and int(declared) > self.max_body_bytes

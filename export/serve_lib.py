@@ -284,13 +284,17 @@ def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_
   if min(max_connections, max_in_flight, max_batch, max_body_bytes) < 1:
     raise ServeError("max_connections, max_in_flight, max_batch and max_body_bytes must be at least 1, got "
                      f"{max_connections}, {max_in_flight}, {max_batch}, {max_body_bytes}.")
-  app = App(discover(export_dir, version_labels), max_batch)
   try:
-    sock = http_front.bind(host, port)
+    sock = http_front.bind(host, port)  # first: a port in use fails before minutes of model loading.
   except OSError as e:
     why = "is in use (another server?): stop it or pick another --port" if e.errno == errno.EADDRINUSE else (
         f"cannot be bound: {e.strerror}")
     raise ServeError(f"Port {port} on {host} {why}.") from e
+  try:
+    app = App(discover(export_dir, version_labels), max_batch)
+  except BaseException:
+    sock.close()
+    raise
   allowed = None
   if http_front.is_loopback(host):
     allowed = {h.lower() for h in (*http_front.LOCAL_HOSTS, *allowed_hosts)}
