@@ -197,10 +197,11 @@ def _columns(inputs, specs):
 def _check_keys(given, names, where):
   extra = sorted(set(given) - set(names), key=str)
   if extra:
-    raise RestError(f"{where}: unknown input {clip(extra[0])!r}; this signature takes: {', '.join(names)}.")
-  missing = [name for name in names if name not in given]
+    raise RestError(f"{where}: unknown input {clip(extra[0])!r}; this signature takes: "
+                    f"{', '.join(sorted(names))}.")
+  missing = sorted(name for name in names if name not in given)
   if missing:
-    raise RestError(f"{where}: missing inputs {missing}; this signature takes: {', '.join(names)}.")
+    raise RestError(f"{where}: missing inputs {missing}; this signature takes: {', '.join(sorted(names))}.")
 
 
 def check_work(arrays, specs, max_batch):

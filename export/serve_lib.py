@@ -22,6 +22,7 @@ import urllib.parse
 
 from absl import logging
 from google.protobuf import json_format
+from google.protobuf import message as protobuf_message
 import tensorflow as tf
 from tensorflow.core.protobuf import saved_model_pb2
 
@@ -129,11 +130,14 @@ def read_labels(folder):
 
 
 def _load_error(folder, version, error):
-  path = os.path.join(folder, str(version))
-  if not os.path.isdir(os.path.join(path, "variables")):
-    return "NOT_FOUND", f"{version}/variables/ is missing (an export still being copied, or a broken one)"
+  """(TF Serving error code, reason) of a version folder that did not load."""
   first_line = (str(error).strip().splitlines() or [""])[0]
-  return "DATA_LOSS", f"{type(error).__name__}: {rest_api.clip(redact(first_line, folder), 200)}"
+  reason = f"{type(error).__name__}: {rest_api.clip(redact(first_line, folder), 200)}"
+  if isinstance(error, protobuf_message.DecodeError):
+    return "DATA_LOSS", f"{reason} ({version}/saved_model.pb is not a SavedModel)"
+  if not os.path.isdir(os.path.join(folder, str(version), "variables")):
+    return "NOT_FOUND", f"{version}/variables/ is missing (an export still being copied, or a broken one)"
+  return "UNKNOWN", reason
 
 
 def load(name, folder, version):

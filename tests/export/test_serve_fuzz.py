@@ -50,7 +50,7 @@ def fuzz_server(exported):
 
 def input_specs(server):
   """{signature: {input: (shape with None, is_integer)}} of the served model."""
-  signatures = server.app.models[MODEL].signatures
+  signatures = server.app.models[MODEL].latest.signatures
   return {name: {key: (spec.shape.as_list(), spec.dtype.is_integer)
                  for key, spec in fn.structured_input_signature[1].items()}
           for name, fn in signatures.items()}
