@@ -7,9 +7,9 @@ added here, in JSON like every other answer:
 
 - a whole-request deadline: the request line, headers and body must all arrive within `request_timeout_s`
   of its first byte (or of the connection, for one that sends nothing), however slowly they trickle; else
-  408 and the connection closes. `DeadlineProtocol` times the whole request (the app's body read has the
+  408 and the connection closes. `http_protocol.DeadlineProtocol` times the whole request (the app's body read has the
   same bound, as a backstop). Slow clients cost a socket each, never a thread: others are not delayed.
-  Refusals written by the protocol (408, 400, 503) half-close and drop further input for `LINGER_S`
+  Refusals written by the protocol (408, 400, 503) half-close and drop further input for `http_protocol.LINGER_S`
   before closing, so that a client still sending reads the answer rather than a connection reset.
 - caps answered at once, never queued: past `max_connections` open connections a new one gets 503 and is
   closed; past `max_in_flight` requests being read or computed, a request gets 503 (Retry-After: 1).
@@ -30,7 +30,6 @@ import re
 import socket
 
 from absl import logging
-import h11
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -39,142 +38,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from export import http_protocol
 from export import rest_api
 
-REQUEST_TIMEOUT_S = 30.0
+REQUEST_TIMEOUT_S = http_protocol.REQUEST_TIMEOUT_S
 KEEP_ALIVE_S = 5
 GRACEFUL_S = 10
-LINGER_S = 2  # after a refusal, as nginx's lingering_close: the client reads the answer, not a reset.
-DEFAULT_MAX_CONNECTIONS = 512
+DEFAULT_MAX_CONNECTIONS = http_protocol.DEFAULT_MAX_CONNECTIONS
 DEFAULT_MAX_IN_FLIGHT = 128
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "[::1]")
-_DEADLINE = "tfdis.deadline"  # scope["extensions"] key: the loop time by which the request must be in.
 _DRAIN_FACTOR = 8
-
-
-def json_bytes(status, message, close=True, retry_after=None):
-  """A whole HTTP/1.1 answer {"error": message}, written straight to a socket (outside a request cycle)."""
-  body = json.dumps({"error": message}).encode()
-  phrase = h11_phrase(status)
-  head = [f"HTTP/1.1 {status} {phrase}", "Content-Type: application/json", f"Content-Length: {len(body)}"]
-  head += ["Connection: close"] if close else []
-  head += [f"Retry-After: {retry_after}"] if retry_after else []
-  return ("\r\n".join(head) + "\r\n\r\n").encode() + body
-
-
-def h11_phrase(status):
-  import http  # pylint: disable=g-import-not-at-top
-  try:
-    return http.HTTPStatus(status).phrase
-  except ValueError:
-    return "Error"
-
-
-class DeadlineProtocol(H11Protocol):
-  """uvicorn's h11 protocol with a whole-request deadline, a connection cap and JSON protocol errors."""
-
-  request_timeout_s = REQUEST_TIMEOUT_S
-  max_connections = DEFAULT_MAX_CONNECTIONS
-
-  def __init__(self, *args, **kwargs):
-    super().__init__(*args, **kwargs)
-    self._deadline = None  # loop time by which the current request must have arrived
-    self._timer = None
-    self._lingering = False
-    self._protocol_error = None
-    next_event = self.conn.next_event
-
-    def next_event_recorded():  # keeps h11's reason for uvicorn's 400 (it only says "Invalid HTTP request").
-      try:
-        return next_event()
-      except h11.RemoteProtocolError as e:
-        self._protocol_error = e
-        raise
-    self.conn.next_event = next_event_recorded
-
-  def connection_made(self, transport):
-    super().connection_made(transport)
-    if len(self.connections) > self.max_connections:
-      logging.warning("Refusing a connection: %d open (--max_connections).", len(self.connections) - 1)
-      self._answer_and_close(json_bytes(503, f"The server is busy: {self.max_connections} connections are "
-                                             "open (serve's --max_connections). Retry shortly.", retry_after=1))
-      return
-    self._arm()
-
-  def data_received(self, data):
-    if self._lingering:
-      return  # after a refusal: read and drop, so that the client reads the answer rather than a reset.
-    if self._timer is None and (self.cycle is None or self.cycle.response_complete):
-      self._arm()  # the first byte of a new request starts its deadline.
-    super().data_received(data)
-
-  def handle_events(self):
-    cycle = self.cycle
-    super().handle_events()
-    if self.cycle is not cycle:  # a request's head arrived; its body is bound by the same deadline.
-      if self._timer is None:
-        self._arm()  # a pipelined request, buffered while the one before it was answered.
-      self.cycle.scope.setdefault("extensions", {})[_DEADLINE] = self._deadline
-    if self.cycle is not None and not self.cycle.more_body:
-      self._disarm()  # the whole request is in.
-
-  def eof_received(self):
-    """The client stopped sending: answer a complete request, refuse an incomplete body with 400."""
-    if self._lingering or self.cycle is None or self.cycle.response_complete:
-      return None  # nothing pending: close.
-    self.cycle.keep_alive = False
-    if self.cycle.more_body:
-      self.conn.receive_data(b"")
-      self.handle_events()  # h11: "peer closed connection without sending complete message body" -> 400.
-    return True  # keep the socket open to write the answer.
-
-  def connection_lost(self, exc):
-    self._disarm()
-    super().connection_lost(exc)
-
-  def send_400_response(self, msg):
-    error = self._protocol_error
-    status = getattr(error, "error_status_hint", 400) or 400
-    text = f"Malformed HTTP request: {error}" if error else msg
-    if self.cycle is not None and self.cycle.response_started and not self.cycle.response_complete:
-      self.transport.close()  # an answer is being written: cannot add another.
-      return
-    self._answer_and_close(json_bytes(status, rest_api.clip(text, 300)))
-
-  def _arm(self):
-    self._disarm()
-    self._deadline = self.loop.time() + self.request_timeout_s
-    self._timer = self.loop.call_at(self._deadline, self._expired)
-
-  def _disarm(self):
-    if self._timer is not None:
-      self._timer.cancel()
-    self._timer = None
-
-  def _expired(self):
-    """The deadline passed with the head or the body incomplete: 408, and the app sees a disconnect."""
-    self._timer = None
-    cycle = self.cycle
-    in_body = cycle is not None and not cycle.response_complete
-    if self.transport.is_closing() or (in_body and (not cycle.more_body or cycle.response_started)):
-      return
-    self._answer_and_close(json_bytes(408, f"The request did not arrive within {self.request_timeout_s:g} "
-                                           "s: send the request line, headers and body in time."))
-    if in_body:
-      cycle.disconnected = True
-      cycle.message_event.set()
-
-  def _answer_and_close(self, answer):
-    """Writes `answer`, half-closes, drops what the client still sends for `LINGER_S`, then closes."""
-    if self.transport.is_closing() or self._lingering:
-      return
-    self._lingering = True
-    self.transport.write(answer)
-    if self.transport.can_write_eof():
-      self.transport.write_eof()
-    self.loop.call_later(LINGER_S, self.transport.close)
 
 
 def is_loopback(host):
@@ -235,6 +109,8 @@ class Front:
     except rest_api.RestError as e:
       headers = {"Connection": "close"} if getattr(e, "close", False) else None
       return _json(e.status, {"error": str(e)}, headers)
+    except ClientDisconnect:
+      raise
     except Exception as e:  # pylint: disable=broad-except  (one bad request must not stop the server)
       logging.exception("Internal error on %s %s", method, path)
       return _json(500, {"error": f"Internal error: {type(e).__name__}: {rest_api.clip(str(e), 300)}"})
@@ -252,8 +128,9 @@ class Front:
 
   async def _read_body(self, request):
     """The whole body, by the request's deadline and within `max_body_bytes` (else 408 / 413, closing)."""
-    deadline = request.scope.get("extensions", {}).get(_DEADLINE)  # DeadlineProtocol answers 408 then;
-    deadline = (deadline or asyncio.get_running_loop().time() + self.request_timeout_s) + 1.0  # a backstop.
+    # DeadlineProtocol answers 408 at the deadline; this bound, a second later, is a backstop.
+    deadline = request.scope.get("extensions", {}).get(http_protocol.DEADLINE)
+    deadline = (deadline or asyncio.get_running_loop().time() + self.request_timeout_s) + 1.0
     declared = request.headers.get("content-length")
     chunks, size, cap = [], 0, _DRAIN_FACTOR * self.max_body_bytes
     over = bool(declared) and int(declared) > self.max_body_bytes
@@ -313,7 +190,7 @@ class Server:
   def __init__(self, front, sock, request_timeout_s, max_connections):
     self.front, self.app, self.socket = front, front.app, sock
     self.server_address = sock.getsockname()[:2]
-    protocol = type("Protocol", (DeadlineProtocol,), {"request_timeout_s": request_timeout_s,
+    protocol = type("Protocol", (http_protocol.DeadlineProtocol,), {"request_timeout_s": request_timeout_s,
                                                       "max_connections": max_connections})
     config = uvicorn.Config(front.asgi, http=protocol, loop="asyncio", lifespan="off", log_config=None,
                             access_log=False, proxy_headers=False, server_header=False,
