@@ -104,8 +104,11 @@ def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH, index_bounds=None)
   return respond(prepared, run(prepared))
 
 
-def prepare(signatures, request, max_batch=DEFAULT_MAX_BATCH, index_bounds=None):
-  """Checks a decoded predict request against its signature; returns a `Prepared` (see `predict`)."""
+def prepare(signatures, request, max_batch=DEFAULT_MAX_BATCH, index_bounds=None, may_hold_bools=True):
+  """Checks a decoded predict request against its signature; returns a `Prepared` (see `predict`).
+
+  `may_hold_bools=False` (the body has no `true`/`false` text) skips the walk that looks for booleans.
+  """
   name = request.get("signature_name", DEFAULT_SIGNATURE)
   if not isinstance(name, str) or name not in signatures:
     raise RestError(f"Serving signature name: {clip(json.dumps(name))} not found in signature def; known: "
@@ -116,7 +119,7 @@ def prepare(signatures, request, max_batch=DEFAULT_MAX_BATCH, index_bounds=None)
   specs = function.structured_input_signature[1]  # {input name: tf.TensorSpec}
   rows = "instances" in request
   columns = _rows_to_columns(request["instances"], specs) if rows else _columns(request["inputs"], specs)
-  arrays = {key: to_array(key, value, specs[key]) for key, value in columns.items()}
+  arrays = {key: to_array(key, value, specs[key], may_hold_bools) for key, value in columns.items()}
   check_indices(arrays, index_bounds or {})
   check_work(arrays, specs, max_batch)
   return Prepared(name, function, arrays, rows)
@@ -225,7 +228,7 @@ def check_work(arrays, specs, max_batch):
                     "start the server with a larger --max_batch.", 413)
 
 
-def to_array(name, value, spec):
+def to_array(name, value, spec, may_hold_bools=True):
   """Converts a JSON value to a NumPy array of `spec`'s dtype, checking kind, shape and range."""
   expected = [-1 if d is None else d for d in spec.shape.as_list()]
   depth, inner = 0, value
@@ -233,7 +236,7 @@ def to_array(name, value, spec):
     depth, inner = depth + 1, inner[0]
   if depth > len(expected):
     raise RestError(f"Input {name!r} is nested deeper than the signature's shape {expected} (-1: any size).")
-  if _holds_bool(value) and spec.dtype != tf.bool:
+  if may_hold_bools and spec.dtype != tf.bool and _holds_bool(value):
     raise RestError(f"Input {name!r} must hold numbers ({spec.dtype.name}), not booleans (true/false).")
   try:
     array = np.array(value)

@@ -206,7 +206,10 @@ class App:
       raise rest_api.RestError(f"POST is only for :predict, not {rest_api.clip(path)}.", 405)
     served = self._served(model, version)
     request = rest_api.parse_json(body)
-    return served, rest_api.prepare(served.signatures, request, self.max_batch, served.index_bounds)
+    text = body if isinstance(body, (bytes, bytearray)) else str(body).encode()
+    may_hold_bools = b"true" in text or b"false" in text  # else no walk for JSON booleans
+    return served, rest_api.prepare(served.signatures, request, self.max_batch, served.index_bounds,
+                                    may_hold_bools)
 
   def post(self, path, body):
     served, prepared = self.prepare(path, body)
