@@ -1,18 +1,25 @@
 r"""Load test of the REST server: concurrent clients for a bounded time; p50/p99 latency and requests/s.
 
-  python bench/serve_load.py                       # an untrained beta_vae 64×64×1, latent 10, 20 s per case
+  python bench/serve_load.py                       # an untrained beta_vae 64×64×1, latent 10, 15 s per case
   python bench/serve_load.py --seconds 5 --clients 8 --export_dir /tmp/export --model beta_vae
 
-The server runs as its own process (`python -m export.serve --port=0`), the clients are threads of this one,
-each sending requests one after another on a fresh connection (the server speaks HTTP/1.0) for `--seconds`.
+Two servers run as their own processes (`python -m export.serve --port=0`, one with --enable_batching), the
+clients are threads of this one, each sending `decode` requests one after another on its own keep-alive
+connection for `--seconds`; the two servers are measured in alternation (`--rounds`), side by side in one
+run. Then the slow-byte scenario: `--slow_clients` clients connect and send their requests one byte every
+`--slow_every_s` (half trickle the headers, half the body) while one normal client measures its latency;
+the slow ones must be answered 408 at the server's deadline (`--request_timeout_s`), the normal one fast.
 A request counts as an error unless it answers 200 with a JSON body. `tests/export/test_serve_load.py` runs
 `run_load` for a few seconds against an in-process server and requires zero errors.
 """
 
 import argparse
+import collections
+import concurrent.futures
 import http.client
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +32,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)  # `python bench/serve_load.py` imports export/ and tfdis/ from the checkout.
 
 
-def run_load(address, path, body, clients=32, seconds=5.0, timeout=60.0, expect=None):
+def run_load(address, path, body, clients=32, seconds=5.0, timeout=60.0, expect=None, keep_alive=True):
   """`clients` threads POST `body` to `path` until `seconds` have passed.
 
   Args:
@@ -36,6 +43,7 @@ def run_load(address, path, body, clients=32, seconds=5.0, timeout=60.0, expect=
     seconds: how long each client keeps sending (requests in flight at the end are finished and counted).
     timeout: socket timeout of each request, seconds.
     expect: if given, the exact answer body every request must get (e.g. a single request's answer).
+    keep_alive: each client reuses one HTTP/1.1 connection (False: a fresh connection per request).
 
   Returns:
     {"requests", "errors", "error_examples" (≤ 5), "p50_ms", "p99_ms", "max_ms", "requests_per_s",
@@ -46,21 +54,24 @@ def run_load(address, path, body, clients=32, seconds=5.0, timeout=60.0, expect=
   deadline = start + seconds
 
   def client():
-    mine, bad = [], []
+    mine, bad, conn = [], [], None
     while time.perf_counter() < deadline:
       began = time.perf_counter()
       try:
-        conn = http.client.HTTPConnection(*address, timeout=timeout)
+        conn = conn or http.client.HTTPConnection(*address, timeout=timeout)
         conn.request("POST", path, body, {"Content-Type": "application/json"})
         response = conn.getresponse()
         payload = response.read()
-        conn.close()
+        if not keep_alive or response.will_close:
+          conn.close()
+          conn = None
         if response.status != 200 or not payload.startswith(b"{"):
           bad.append(f"{response.status}: {payload[:200]!r}")
         elif expect is not None and payload != expect:
           bad.append(f"200 with a different answer: {payload[:200]!r}")
       except (OSError, http.client.HTTPException) as e:
         bad.append(f"{type(e).__name__}: {e}")
+        conn = None
       mine.append(time.perf_counter() - began)
     with lock:
       latencies.extend(mine)
@@ -93,10 +104,10 @@ def export_untrained(root, image_shape=(64, 64, 1), latent_dim=10):
   return path
 
 
-def start_server(export_dir):
-  """Starts `python -m export.serve` on a free port; returns (process, (host, port))."""
-  process = subprocess.Popen([sys.executable, "-m", "export.serve", f"--export_dir={export_dir}", "--port=0"],
-                             cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2"),
+def start_server(export_dir, *flags):
+  """Starts `python -m export.serve` on a free port with `flags`; returns (process, (host, port))."""
+  process = subprocess.Popen([sys.executable, "-m", "export.serve", f"--export_dir={export_dir}", "--port=0",
+                              *flags], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2"),
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
   line = process.stdout.readline()  # "Serving NAMES on http://HOST:PORT/"
   if not line.startswith("Serving"):
@@ -106,17 +117,80 @@ def start_server(export_dir):
   return process, (host, int(port))
 
 
+def trickle(address, head, data, every_s, stop):
+  """Sends `head`, then `data` one byte per `every_s`; returns (status answered, seconds to it)."""
+  start = time.perf_counter()
+  try:
+    with socket.create_connection(address, timeout=120) as conn:
+      conn.sendall(head)
+      conn.settimeout(every_s)
+      for byte in data:
+        if stop.is_set():
+          break
+        try:
+          conn.sendall(bytes([byte]))
+          if conn.recv(1, socket.MSG_PEEK):
+            break  # answered before the request was complete
+        except socket.timeout:
+          continue
+      conn.settimeout(60)
+      answer = b"".join(iter(lambda: conn.recv(1 << 16), b""))
+  except OSError as e:
+    return f"{type(e).__name__}", time.perf_counter() - start
+  status = answer.split(b" ", 2)[1].decode() if answer.startswith(b"HTTP/") else "none"
+  return status, time.perf_counter() - start
+
+
+def slow_byte_scenario(address, path, body, slow_clients, every_s, seconds):
+  """`slow_clients` trickling clients (half the headers, half the body) and one normal client."""
+  request = (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+             f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+  head = request[:request.index(b"\r\n\r\n") + 4]
+  stop = threading.Event()
+  with concurrent.futures.ThreadPoolExecutor(slow_clients) as pool:
+    slow = [pool.submit(trickle, address, b"", request, every_s, stop) for _ in range(slow_clients // 2)]
+    slow += [pool.submit(trickle, address, head, body, every_s, stop)
+             for _ in range(slow_clients - slow_clients // 2)]
+    time.sleep(1.0)  # all connected and trickling
+    normal = run_load(address, path, body, clients=1, seconds=seconds)
+    stop.set()
+    answers = [f.result() for f in slow]
+  return normal, answers
+
+
 def cases(image_shape, latent_dim):
-  """(label, signature, request) from light to heavy, batch 1, fixed seed."""
-  rng = np.random.default_rng(0)
-  code = rng.standard_normal((1, latent_dim)).round(4).tolist()
-  image = rng.uniform(size=(1, *image_shape)).round(4).tolist()
-  return [
-      ("decode", {"signature_name": "decode", "instances": code}),
-      ("reconstruct", {"signature_name": "reconstruct", "instances": image}),
-      ("traverse_code, 7 values", {"signature_name": "traverse_code", "inputs": {
-          "codes": code, "dims": [0], "values": [np.linspace(-3, 3, 7).tolist()]}}),
-  ]
+  """The `decode` request of batch 1, fixed seed."""
+  code = np.random.default_rng(0).standard_normal((1, latent_dim)).round(4).tolist()
+  return {"signature_name": "decode", "instances": code}
+
+
+def _row(label, r):
+  return (f"| {label} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
+          f"{r['max_ms']:.1f} | {r['requests_per_s']:.1f} |")
+
+
+def compare_batching(export_dir, path, body, args):
+  """Both servers, measured in alternation; prints a row per run and the throughput ratio."""
+  servers = {"off": start_server(export_dir),
+             "on": start_server(export_dir, "--enable_batching", f"--max_batch_size={args.clients}",
+                                f"--batch_timeout_ms={args.batch_timeout_ms}")}
+  try:
+    print("| decode (batch 1), batching | requests | errors | p50 ms | p99 ms | max ms | requests/s |")
+    print("|---|---|---|---|---|---|---|")
+    rates = {"off": [], "on": []}
+    for _ in range(args.rounds):
+      for mode, (_, address) in servers.items():
+        run_load(address, path, body, clients=2, seconds=1.0)  # warm-up: traces and caches.
+        r = run_load(address, path, body, clients=args.clients, seconds=args.seconds)
+        rates[mode].append(r["requests_per_s"])
+        print(_row(mode, r), flush=True)
+        for example in r["error_examples"]:
+          print("  error:", example)
+    print(f"throughput with / without batching: {np.mean(rates['on']) / np.mean(rates['off']):.2f}×")
+  finally:
+    for process, _ in servers.values():
+      process.terminate()
+      process.wait(timeout=60)
 
 
 def main():
@@ -126,31 +200,36 @@ def main():
   parser.add_argument("--image_shape", default="64,64,1")
   parser.add_argument("--latent_dim", type=int, default=10)
   parser.add_argument("--clients", type=int, default=32)
-  parser.add_argument("--seconds", type=float, default=20.0)
+  parser.add_argument("--seconds", type=float, default=15.0)
+  parser.add_argument("--rounds", type=int, default=2)
+  parser.add_argument("--batch_timeout_ms", type=float, default=2.0)
+  parser.add_argument("--slow_clients", type=int, default=64)
+  parser.add_argument("--slow_every_s", type=float, default=2.0)
+  parser.add_argument("--request_timeout_s", type=float, default=30.0)
   args = parser.parse_args()
   image_shape = tuple(int(s) for s in args.image_shape.split(","))
   with tempfile.TemporaryDirectory() as tmp:
     export_dir = args.export_dir or os.path.dirname(os.path.dirname(
         export_untrained(tmp, image_shape, args.latent_dim)))
-    process, address = start_server(export_dir)
+    path, body = f"/v1/models/{args.model}:predict", json.dumps(cases(image_shape, args.latent_dim)).encode()
+    print(f"{args.clients} clients × {args.seconds:g} s per run, keep-alive; load average before: "
+          f"{os.getloadavg()[0]:.1f}")
+    compare_batching(export_dir, path, body, args)
+    process, address = start_server(export_dir, f"--request_timeout_s={args.request_timeout_s}")
     try:
-      path = f"/v1/models/{args.model}:predict"
-      print(f"{args.clients} clients × {args.seconds:g} s per case, server pid {process.pid} on {address}; "
-            f"load average before: {os.getloadavg()[0]:.1f}")
-      print("| signature (batch 1) | requests | errors | p50 ms | p99 ms | max ms | requests/s |")
-      print("|---|---|---|---|---|---|---|")
-      for label, request in cases(image_shape, args.latent_dim):
-        body = json.dumps(request).encode()
-        run_load(address, path, body, clients=2, seconds=1.0)  # warm-up: traces and caches.
-        r = run_load(address, path, body, clients=args.clients, seconds=args.seconds)
-        print(f"| {label} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | "
-              f"{r['max_ms']:.1f} | {r['requests_per_s']:.1f} |", flush=True)
-        for example in r["error_examples"]:
-          print("  error:", example)
-      print(f"load average after: {os.getloadavg()[0]:.1f}")
+      normal, answers = slow_byte_scenario(address, path, body, args.slow_clients, args.slow_every_s,
+                                           args.request_timeout_s + 3)
     finally:
       process.terminate()
       process.wait(timeout=60)
+    statuses = collections.Counter(status for status, _ in answers)
+    cut = [seconds for status, seconds in answers if status == "408"]
+    print(f"\nslow-byte: {args.slow_clients} clients, one byte per {args.slow_every_s:g} s, deadline "
+          f"{args.request_timeout_s:g} s; one normal client meanwhile:")
+    print(_row("normal client", normal))
+    print(f"slow clients answered: {dict(statuses)}; 408 after {min(cut, default=0):.1f}–"
+          f"{max(cut, default=0):.1f} s")
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

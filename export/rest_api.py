@@ -6,12 +6,19 @@ input) or {"signature_name": S, "inputs": ...} (columnar: an object keyed by inp
 Response: {"predictions": [...]} for rows (an object per row when there are several outputs),
 {"outputs": ...} for columns (an object keyed by output name when there are several).
 
-Hostile input is refused before it costs much: integers of thousands of digits, nesting deeper than
-an input's rank, and requests whose work (rows, rows × values of `traverse_code`, the grid of inputs of
-different batch sizes; see `check_work`) exceeds `max_batch` (413). Every refusal is a
-`RestError` whose message names the problem and the fix; request values it quotes are clipped.
+Hostile input is refused before it costs much: bodies that are not UTF-8, integers of thousands of digits,
+nesting deeper than an input's rank, booleans for number inputs, latent/class indices outside the range the
+model's metadata gives (`index_bounds`), and requests whose work (rows, rows × values of `traverse_code`,
+the grid of inputs of different batch sizes; see `check_work`) exceeds `max_batch` (413). Inputs whose first
+sizes do not broadcast answer 400 naming the sizes, and outputs that are not finite (inputs near the float32
+limit overflow) answer 422: a response never holds a NaN literal. Every refusal is a `RestError` whose
+message names the problem and the fix; request values it quotes are clipped.
+
+`predict` is `prepare` (parse and check), `run` (one call of the signature) and `respond` (check and format);
+server-side batching (`export/batching.py`) runs several prepared requests in one call.
 """
 
+import dataclasses
 import json
 import math
 
@@ -20,6 +27,11 @@ import tensorflow as tf
 
 DEFAULT_SIGNATURE = "serving_default"
 DEFAULT_MAX_BATCH = 1024
+# Integer inputs that index something the metadata sizes (assets/tfdis_metadata.json of export/signatures.py):
+# input name -> (metadata key, what it indexes).
+INDEXED_BY = {"dims": ("latent_dim", "latent dimension"), "directions_index": ("latent_dim", "SeFa direction"),
+              "labels": ("class_names", "class"), "target_class": ("class_names", "class"),
+              "attribute_index": ("attribute_names", "attribute")}
 
 
 class RestError(Exception):
@@ -47,8 +59,12 @@ def parse_json(body):
   def reject(token):
     raise RestError(f"Malformed JSON: {token} is not a JSON number.")
   try:
-    request = json.loads(body, parse_constant=reject)
-  except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+    text = body.decode("utf-8") if isinstance(body, (bytes, bytearray)) else body
+  except UnicodeDecodeError as e:  # json.loads would guess UTF-16/32 from the first bytes.
+    raise RestError(f"Malformed request: the body must be UTF-8 JSON ({clip(str(e), 160)}).") from e
+  try:
+    request = json.loads(text, parse_constant=reject)
+  except (json.JSONDecodeError, RecursionError) as e:
     raise RestError(f"Malformed JSON: {clip(str(e), 200)}") from e
   except ValueError as e:  # an integer of more than sys.get_int_max_str_digits() digits.
     raise RestError(f"Malformed JSON: {clip(str(e), 200)}; numbers must fit float32 or the input's "
@@ -58,7 +74,16 @@ def parse_json(body):
   return request
 
 
-def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH):
+@dataclasses.dataclass
+class Prepared:
+  """A checked predict request: the signature to call and its inputs as NumPy arrays."""
+  name: str  # signature name
+  function: object  # the concrete function of `loaded.signatures`
+  arrays: dict  # {input name: np.ndarray of the spec's dtype}
+  rows: bool  # "instances" (answered as "predictions") rather than "inputs" ("outputs")
+
+
+def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH, index_bounds=None):
   """Runs a predict request on a SavedModel's signatures.
 
   Args:
@@ -66,12 +91,23 @@ def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH):
     request: the decoded JSON body.
     max_batch: the most work one request may ask for (`check_work`): the rows of `decode`, rows × values
       of `traverse_code`, class × content images of LORD's `transfer`.
+    index_bounds: {integer input name: (size, what it indexes)}; indices must lie in [0, size).
 
   Returns:
     The JSON-able response, {"predictions": ...} or {"outputs": ...}.
 
   Raises:
-    RestError: unknown signature, missing/extra inputs, wrong shapes or dtypes, bad values, too much work.
+    RestError: unknown signature, missing/extra inputs, wrong shapes or dtypes, bad values, too much work,
+      inputs that do not broadcast (400/413), outputs that are not finite (422).
+  """
+  prepared = prepare(signatures, request, max_batch, index_bounds)
+  return respond(prepared, run(prepared))
+
+
+def prepare(signatures, request, max_batch=DEFAULT_MAX_BATCH, index_bounds=None, may_hold_bools=True):
+  """Checks a decoded predict request against its signature; returns a `Prepared` (see `predict`).
+
+  `may_hold_bools=False` (the body has no `true`/`false` text) skips the walk that looks for booleans.
   """
   name = request.get("signature_name", DEFAULT_SIGNATURE)
   if not isinstance(name, str) or name not in signatures:
@@ -83,21 +119,63 @@ def predict(signatures, request, max_batch=DEFAULT_MAX_BATCH):
   specs = function.structured_input_signature[1]  # {input name: tf.TensorSpec}
   rows = "instances" in request
   columns = _rows_to_columns(request["instances"], specs) if rows else _columns(request["inputs"], specs)
-  arrays = {key: to_array(key, value, specs[key]) for key, value in columns.items()}
+  arrays = {key: to_array(key, value, specs[key], may_hold_bools) for key, value in columns.items()}
+  check_indices(arrays, index_bounds or {})
   check_work(arrays, specs, max_batch)
+  return Prepared(name, function, arrays, rows)
+
+
+def run(prepared):
+  """Calls the signature on the prepared arrays; returns {output name: np.ndarray}."""
   try:
-    outputs = function(**{key: tf.constant(array) for key, array in arrays.items()})
+    outputs = prepared.function(**{key: tf.constant(array) for key, array in prepared.arrays.items()})
   except tf.errors.InvalidArgumentError as e:
-    raise RestError(f"Invalid input for signature {name!r}: {clip(e.message, 300)}") from e
-  outputs = {key: value.numpy() for key, value in outputs.items()}
-  return _format_rows(outputs) if rows else _format_columns(outputs)
+    if "Incompatible shapes" in e.message or "broadcast" in e.message:
+      sizes = {key: int(array.shape[0]) for key, array in prepared.arrays.items() if array.ndim}
+      raise RestError(f"The inputs of signature {prepared.name!r} do not broadcast: first sizes {sizes}. "
+                      "Give every input the same number of rows, or 1 row to share it with all.") from e
+    raise RestError(f"Invalid input for signature {prepared.name!r}: {clip(e.message, 300)}") from e
+  return {key: value.numpy() for key, value in outputs.items()}
+
+
+def respond(prepared, outputs):
+  """The JSON-able answer to `prepared` from its outputs; 422 if an output is not finite."""
+  for key, value in outputs.items():
+    if value.dtype.kind in "fc" and not np.isfinite(value).all():
+      count = int(value.size - np.isfinite(value).sum())
+      raise RestError(f"Output {key!r} of signature {prepared.name!r} holds {count} non-finite values "
+                      "(NaN or Inf) for these inputs, which JSON cannot carry: inputs this large overflow "
+                      "float32 inside the model; use values in the range the model was trained on.", 422)
+  return _format_rows(outputs) if prepared.rows else _format_columns(outputs)
+
+
+def index_bounds(metadata):
+  """{integer input name: (size, what it indexes)} from a model's tfdis metadata (see `INDEXED_BY`)."""
+  bounds = {}
+  for name, (key, what) in INDEXED_BY.items():
+    value = metadata.get(key)
+    size = len(value) if isinstance(value, list) else value
+    if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+      bounds[name] = (size, what)
+  return bounds
+
+
+def check_indices(arrays, bounds):
+  """Refuses indices outside [0, size) (`index_bounds`): TF's one_hot would silently select nothing."""
+  for key, array in arrays.items():
+    if key in bounds and array.size:
+      size, what = bounds[key]
+      if array.min() < 0 or array.max() >= size:
+        bad = int(array.min()) if array.min() < 0 else int(array.max())
+        raise RestError(f"Input {key!r} holds {bad}, which is not a {what} of this model: give indices in "
+                        f"[0, {size - 1}] ({size} {what}s).")
 
 
 def _rows_to_columns(instances, specs):
   names = list(specs)
   if not isinstance(instances, list) or not instances:
     raise RestError('"instances" must be a non-empty list, one entry per example.')
-  if len(names) == 1 and not all(isinstance(row, dict) and set(row) == set(names) for row in instances):
+  if len(names) == 1 and not any(isinstance(row, dict) for row in instances):
     return {names[0]: instances}
   columns = {name: [] for name in names}
   for index, row in enumerate(instances):
@@ -111,7 +189,7 @@ def _rows_to_columns(instances, specs):
 
 def _columns(inputs, specs):
   names = list(specs)
-  if isinstance(inputs, dict) and (len(names) > 1 or set(inputs) == set(names)):
+  if isinstance(inputs, dict):  # never a tensor value: keyed by input name, as TF Serving reads it.
     _check_keys(inputs, names, '"inputs"')
     return inputs
   if len(names) == 1:
@@ -120,10 +198,13 @@ def _columns(inputs, specs):
 
 
 def _check_keys(given, names, where):
-  missing, extra = set(names) - set(given), set(given) - set(names)
-  if missing or extra:
-    raise RestError(f"{where}: missing inputs {sorted(missing)}, unknown inputs {clip(sorted(extra))}; "
-                    f"the signature takes {names}.")
+  extra = sorted(set(given) - set(names), key=str)
+  if extra:
+    raise RestError(f"{where}: unknown input {clip(extra[0])!r}; this signature takes: "
+                    f"{', '.join(sorted(names))}.")
+  missing = sorted(name for name in names if name not in given)
+  if missing:
+    raise RestError(f"{where}: missing inputs {missing}; this signature takes: {', '.join(sorted(names))}.")
 
 
 def check_work(arrays, specs, max_batch):
@@ -147,7 +228,7 @@ def check_work(arrays, specs, max_batch):
                     "start the server with a larger --max_batch.", 413)
 
 
-def to_array(name, value, spec):
+def to_array(name, value, spec, may_hold_bools=True):
   """Converts a JSON value to a NumPy array of `spec`'s dtype, checking kind, shape and range."""
   expected = [-1 if d is None else d for d in spec.shape.as_list()]
   depth, inner = 0, value
@@ -155,6 +236,8 @@ def to_array(name, value, spec):
     depth, inner = depth + 1, inner[0]
   if depth > len(expected):
     raise RestError(f"Input {name!r} is nested deeper than the signature's shape {expected} (-1: any size).")
+  if may_hold_bools and spec.dtype != tf.bool and _holds_bool(value):
+    raise RestError(f"Input {name!r} must hold numbers ({spec.dtype.name}), not booleans (true/false).")
   try:
     array = np.array(value)
   except ValueError as e:
@@ -178,6 +261,16 @@ def to_array(name, value, spec):
   if not np.isfinite(array).all():
     raise RestError(f"Input {name!r} must be finite {spec.dtype.name} values.")
   return array
+
+
+def _holds_bool(value):
+  """Whether a JSON value holds true/false anywhere (NumPy would read them as 1/0 among numbers)."""
+  if isinstance(value, bool):
+    return True
+  if not isinstance(value, list):
+    return False
+  types = set(map(type, value))
+  return bool in types or (list in types and any(_holds_bool(item) for item in value if isinstance(item, list)))
 
 
 def _format_rows(outputs):

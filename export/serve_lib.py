@@ -1,64 +1,76 @@
-"""A small TF-Serving-compatible REST server over exported models, with a web editor page at `/`.
+"""The models a TF-Serving-compatible REST server serves, and its routes; the HTTP side is export/http_front.py.
 
-  GET  /v1/models/NAME[/versions/N]            model status
-  GET  /v1/models/NAME[/versions/N]/metadata   signature_def (TF Serving's JSON) + tfdis metadata
-  POST /v1/models/NAME[/versions/N]:predict    {"signature_name", "instances" | "inputs"}
-  GET  /                                       the latent editor (export/editor_page.py)
+  GET  /v1/models/NAME[/versions/N | /labels/LABEL]            model status (TF Serving's model_version_status)
+  GET  /v1/models/NAME[/versions/N | /labels/LABEL]/metadata   signature_def (TF Serving's JSON) + tfdis metadata
+  POST /v1/models/NAME[/versions/N | /labels/LABEL]:predict    {"signature_name", "instances" | "inputs"}
+  GET  /                                                       the latent editor (export/editor_page.py)
 
-Each NAME under the export folder is served at its newest numeric VERSION. Errors are {"error": "..."} with
-a 4xx status; a request that fails inside the server answers 500 and the server keeps serving.
-
-Limits: request bodies over `max_body_bytes` answer 413, as do predicts asking for more than `max_batch`
-examples (`rest_api.predict`); a client that stalls mid-request is dropped after `REQUEST_TIMEOUT_S` (408);
-protocol errors and unknown methods answer in JSON too. At most `max_connections` connections are
-served at once (each holds a thread and its body in memory); one more waits up to `SLOT_WAIT_S` for a free
-slot and is then answered 503. Models are found once, at start, by listing the
-export folder: names and versions in a request are only looked up in that table, never joined into a path.
+Models are found once, at start, by listing the export folder: each NAME is served at its newest version
+that loads, plus every version a label names (`labels.json` in EXPORT/NAME, {"stable": 1, ...}, or serve's
+--version_labels). A version folder that does not load (no variables/, a garbage saved_model.pb, ...) is
+skipped with a logged reason and reported by the status endpoint (state END, its error). Names, versions and
+labels in a request are only looked up in that table, never joined into a path. The served metadata never
+holds an absolute local path: paths inside the export are made relative to it, others are redacted.
 """
 
 import dataclasses
-import http
-import http.server
+import errno
 import json
 import os
 import re
-import threading
 import urllib.parse
 
 from absl import logging
 from google.protobuf import json_format
+from google.protobuf import message as protobuf_message
 import tensorflow as tf
 from tensorflow.core.protobuf import saved_model_pb2
 
 from export import editor_page
 from export import export_lib
+from export import http_front
 from export import rest_api
 
 DEFAULT_MAX_BODY_BYTES = 32 * 2**20
-REQUEST_TIMEOUT_S = 30
-DEFAULT_MAX_CONNECTIONS = 64
-SLOT_WAIT_S = 10
-_MODEL_PATH = re.compile(
-    r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+))?(?P<suffix>/metadata|:predict)?$")
+LABELS_FILE = "labels.json"
+_MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+)|/labels/(?P<label>[^/:]+))?"
+                         r"(?P<suffix>/metadata|:predict)?$")
+_ABSOLUTE_PATH = re.compile(r"(?<![\w.~:/-])(?:/[\w.~+-]+)+/?|\b[A-Za-z]:\\[^\s'\"]*")
 
 
 class ServeError(RuntimeError):
-  """The server cannot start: the export folder holds nothing to serve, or a setting is out of range."""
+  """The server cannot start: nothing under the export folder loads, a setting is out of range, the port is
+  taken."""
 
 
 @dataclasses.dataclass
 class ServedModel:
-  """One model at the version being served."""
+  """One loaded version of a model."""
   name: str
   version: int
   path: str
   signatures: object  # `loaded.signatures` of tf.saved_model.load(path)
   signature_defs: dict  # {name: SignatureDef as TF Serving's JSON}
-  metadata: dict  # assets/tfdis_metadata.json ({} if absent)
+  metadata: dict  # assets/tfdis_metadata.json ({} if absent), with local paths redacted
+  index_bounds: dict  # rest_api.index_bounds(metadata)
 
 
-def discover(export_dir):
-  """Loads the newest version of each EXPORT/NAME/VERSION (or of EXPORT itself if it is a NAME folder)."""
+@dataclasses.dataclass
+class Model:
+  """A model's loaded versions, the versions that failed to load and its version labels."""
+  name: str
+  versions: dict  # {version: ServedModel}
+  broken: dict  # {version: (TF Serving error code, reason)}
+  labels: dict  # {label: version}
+
+  @property
+  def latest(self):
+    return self.versions[max(self.versions)] if self.versions else None
+
+
+def discover(export_dir, version_labels=None):
+  """Loads each EXPORT/NAME (or EXPORT itself if it is a NAME folder): its newest version that loads and
+  the versions its labels name. `version_labels`: {name: {label: version}}, over labels.json."""
   root = os.path.abspath(export_dir)
   if _versions(root):
     folders = {os.path.basename(root): root}
@@ -68,7 +80,13 @@ def discover(export_dir):
   if not folders:
     raise ServeError(f"No SavedModel under {export_dir}: expected EXPORT/NAME/VERSION/saved_model.pb "
                      "(python -m export.export writes one).")
-  return {name: load(name, folder, max(_versions(folder))) for name, folder in folders.items()}
+  version_labels = version_labels or {}
+  models = {name: load_model(name, folder, {**version_labels.get("", {}), **version_labels.get(name, {})})
+            for name, folder in folders.items()}
+  if not any(model.versions for model in models.values()):
+    reasons = "; ".join(f"{m.name}/{v}: {why}" for m in models.values() for v, (_, why) in m.broken.items())
+    raise ServeError(f"No version under {export_dir} loads: {reasons}")
+  return models
 
 
 def _versions(folder):
@@ -78,17 +96,62 @@ def _versions(folder):
           if v.isdigit() and os.path.isfile(os.path.join(folder, v, "saved_model.pb"))]
 
 
+def load_model(name, folder, extra_labels=None):
+  """The `Model` of EXPORT/NAME: the newest version that loads, and the labelled versions."""
+  labels = {**read_labels(folder), **(extra_labels or {})}
+  model = Model(name, {}, {}, labels)
+  wanted = set(labels.values())
+  for version in sorted(_versions(folder), reverse=True):
+    if model.versions and version not in wanted:
+      continue
+    try:
+      model.versions[version] = load(name, folder, version)
+    except Exception as e:  # pylint: disable=broad-except  (any broken folder: skip it, say why)
+      model.broken[version] = _load_error(folder, version, e)
+      logging.warning("Skipping %s version %d: %s", name, version, model.broken[version][1])
+  for label, version in labels.items():
+    if version not in model.versions:
+      logging.warning("Label %r of %s names version %d, which is not loaded.", label, name, version)
+  return model
+
+
+def read_labels(folder):
+  """{label: version} of EXPORT/NAME/labels.json ({} if there is none); a bad file is an error."""
+  path = os.path.join(folder, LABELS_FILE)
+  if not os.path.isfile(path):
+    return {}
+  with open(path) as f:
+    labels = json.load(f)
+  if not isinstance(labels, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                             for v in labels.values()):
+    raise ServeError(f'{path} must map labels to versions, e.g. {{"stable": 1, "canary": 2}}; got '
+                     f"{rest_api.clip(labels)}.")
+  return labels
+
+
+def _load_error(folder, version, error):
+  """(TF Serving error code, reason) of a version folder that did not load."""
+  first_line = (str(error).strip().splitlines() or [""])[0]
+  reason = f"{type(error).__name__}: {rest_api.clip(redact(first_line, folder), 200)}"
+  if isinstance(error, protobuf_message.DecodeError):
+    return "DATA_LOSS", f"{reason} ({version}/saved_model.pb is not a SavedModel)"
+  if not os.path.isdir(os.path.join(folder, str(version), "variables")):
+    return "NOT_FOUND", f"{version}/variables/ is missing (an export still being copied, or a broken one)"
+  return "UNKNOWN", reason
+
+
 def load(name, folder, version):
   """Loads EXPORT/NAME/VERSION as a `ServedModel`."""
   path = os.path.join(folder, str(version))
   logging.info("Loading %s version %d from %s.", name, version, path)
+  defs = signature_defs(path)  # a garbage saved_model.pb fails here, before TensorFlow reads it.
   metadata_path = os.path.join(path, export_lib.METADATA_PATH)
   metadata = {}
   if os.path.isfile(metadata_path):
     with open(metadata_path) as f:
-      metadata = json.load(f)
-  return ServedModel(name, version, path, tf.saved_model.load(path).signatures, signature_defs(path),
-                     metadata)
+      metadata = redact(json.load(f), path)
+  return ServedModel(name, version, path, tf.saved_model.load(path).signatures, defs, metadata,
+                     rest_api.index_bounds(metadata))
 
 
 def signature_defs(path):
@@ -102,6 +165,23 @@ def signature_defs(path):
           for key, value in sorted(graph.signature_def.items()) if not key.startswith("__")}
 
 
+def redact(value, base):
+  """`value` (JSON) with absolute paths made relative to `base` when inside it, else "<redacted>/NAME"."""
+  if isinstance(value, dict):
+    return {key: redact(item, base) for key, item in value.items()}
+  if isinstance(value, list):
+    return [redact(item, base) for item in value]
+  if not isinstance(value, str):
+    return value
+  base = os.path.abspath(base)
+  def replace(match):
+    path = match[0].rstrip("/\\")
+    if path == base or path.startswith(base + os.sep):
+      return os.path.relpath(path, base)
+    return "<redacted>/" + re.split(r"[/\\]", path)[-1]
+  return _ABSOLUTE_PATH.sub(replace, value)
+
+
 class App:
   """Routes requests to the models; returns (status, JSON-able body or HTML string)."""
 
@@ -110,199 +190,132 @@ class App:
     self.max_batch = max_batch
 
   def get(self, path):
-    path = urllib.parse.urlsplit(path).path
     if path in ("/", "/index.html"):
       return 200, editor_page.render(sorted(self.models))
-    model, suffix = self._match(path)
+    model, version, suffix = self._match(path)
     if suffix == ":predict":
       raise rest_api.RestError("Use POST for :predict.", 405)
     if suffix == "/metadata":
-      return 200, self.metadata(model)
-    return 200, {"model_version_status": [{
-        "version": str(model.version), "state": "AVAILABLE",
-        "status": {"error_code": "OK", "error_message": ""}}]}
+      return 200, self.metadata(self._served(model, version))
+    return 200, {"model_version_status": self.status(model, version)}
 
-  def post(self, path, body):
-    model, suffix = self._match(urllib.parse.urlsplit(path).path)
+  def prepare(self, path, body):
+    """(ServedModel, rest_api.Prepared) of a POST; the caller runs it (`rest_api.run`, or batched)."""
+    model, version, suffix = self._match(path)
     if suffix != ":predict":
       raise rest_api.RestError(f"POST is only for :predict, not {rest_api.clip(path)}.", 405)
-    return 200, rest_api.predict(model.signatures, rest_api.parse_json(body), self.max_batch)
+    served = self._served(model, version)
+    request = rest_api.parse_json(body)
+    text = body if isinstance(body, (bytes, bytearray)) else str(body).encode()
+    may_hold_bools = b"true" in text or b"false" in text  # else no walk for JSON booleans
+    return served, rest_api.prepare(served.signatures, request, self.max_batch, served.index_bounds,
+                                    may_hold_bools)
 
-  def metadata(self, model):
-    return {"model_spec": {"name": model.name, "signature_name": "", "version": str(model.version)},
-            "metadata": {"signature_def": {"signature_def": model.signature_defs}, "tfdis": model.metadata}}
+  def post(self, path, body):
+    served, prepared = self.prepare(path, body)
+    del served
+    return 200, rest_api.respond(prepared, rest_api.run(prepared))
+
+  def status(self, model, version=None):
+    """TF Serving's model_version_status: loaded versions AVAILABLE, broken ones END with their error."""
+    states = {v: ("AVAILABLE", "OK", "") for v in model.versions}
+    states.update({v: ("END", code, why) for v, (code, why) in model.broken.items()})
+    if version is not None:
+      if version not in states:
+        raise rest_api.RestError(f"Servable not found for request: Specific({model.name}, {version}).", 404)
+      states = {version: states[version]}
+    return [{"version": str(v), "state": state, "status": {"error_code": code, "error_message": why}}
+            for v, (state, code, why) in sorted(states.items(), reverse=True)]
+
+  def metadata(self, served):
+    return {"model_spec": {"name": served.name, "signature_name": "", "version": str(served.version)},
+            "metadata": {"signature_def": {"signature_def": served.signature_defs}, "tfdis": served.metadata}}
 
   def _match(self, path):
+    """(Model, version or None, suffix) of a /v1/models/... path (percent-encoded, as received)."""
     match = _MODEL_PATH.match(path)
     if not match:
       raise rest_api.RestError(f"Malformed request: no such path {rest_api.clip(path)}.", 404)
-    name, version = urllib.parse.unquote(match["name"]), match["version"]
+    name = urllib.parse.unquote(match["name"])
     model = self.models.get(name)
     if model is None:
       raise rest_api.RestError(f"Servable not found for request: Latest({rest_api.clip(name)}); serving "
                                f"{', '.join(sorted(self.models))}.", 404)
-    if version is not None and (len(version) > 18 or int(version) != model.version):
-      raise rest_api.RestError(f"Servable not found for request: Specific({name}, {rest_api.clip(version)}); "
-                               f"serving version {model.version}.", 404)
-    return model, match["suffix"]
+    version = match["version"]
+    if match["label"] is not None:
+      label = urllib.parse.unquote(match["label"])
+      if label not in model.labels:
+        raise rest_api.RestError(f"Unrecognized servable version label: {rest_api.clip(label)}; {name} has "
+                                 f"labels {sorted(model.labels)} ({LABELS_FILE} or --version_labels).", 404)
+      version = model.labels[label]
+    elif version is not None:
+      known = set(model.versions) | set(model.broken)
+      if len(version) > 18 or int(version) not in known:
+        raise rest_api.RestError(f"Servable not found for request: Specific({name}, {rest_api.clip(version)}); "
+                                 f"serving versions {sorted(model.versions)}.", 404)
+      version = int(version)
+    return model, version, match["suffix"]
 
-
-class Handler(http.server.BaseHTTPRequestHandler):
-  """HTTP front of `App`: JSON in and out, every failure answered, never raised."""
-
-  server_version = "tfdis-serve"
-  timeout = REQUEST_TIMEOUT_S  # socket timeout: a stalled client frees its thread.
-  default_request_version = "HTTP/1.0"  # not 0.9: a malformed request line still gets status and headers.
-
-  def do_GET(self):  # pylint: disable=invalid-name
-    self._answer(lambda: self.server.app.get(self.path))
-
-  def do_POST(self):  # pylint: disable=invalid-name
-    self._answer(lambda: self.server.app.post(self.path, self._read_body()))
-
-  def _refuse(self):
-    self._answer(self._unsupported)
-
-  def _unsupported(self):
-    raise rest_api.RestError(f"{self.command} is not supported: use GET or POST.", 405)
-
-  do_PUT = do_DELETE = do_PATCH = _refuse
-
-  def __getattr__(self, name):
-    if name.startswith("do_"):  # HEAD, OPTIONS, made-up methods: 405 in JSON, not http.server's 501 page.
-      return self._refuse
-    raise AttributeError(name)
-
-  def send_error(self, code, message=None, explain=None):
-    """http.server's own refusals (bad request line, header too long, ...) as {"error": ...} JSON."""
-    self.close_connection = True
-    try:
-      text = message or http.HTTPStatus(code).phrase
-    except ValueError:
-      text = "Error"
-    self._send(code, {"error": f"{text}{': ' + explain if explain else ''}"})
-
-  def _read_body(self):
-    length = self.headers.get("Content-Length")
-    if length is None:
-      raise rest_api.RestError("A POST needs a Content-Length header.", 411)
-    length = length.strip()
-    if not (length.isascii() and length.isdigit()) or len(length) > 18:
-      raise rest_api.RestError(f"Bad Content-Length {rest_api.clip(length)}: give the body's size in bytes.")
-    if int(length) > self.server.max_body_bytes:
-      self._drain(int(length))
-      raise rest_api.RestError(f"Request body of {length} bytes exceeds the limit of "
-                               f"{self.server.max_body_bytes} bytes (serve's --max_body_mb).", 413)
-    try:
-      body = self.rfile.read(int(length))
-    except TimeoutError as e:
-      self.close_connection = True
-      raise rest_api.RestError(f"The request body did not arrive within {self.timeout} s.", 408) from e
-    if len(body) < int(length):
-      raise rest_api.RestError(f"The body ended after {len(body)} of the {length} bytes of its "
-                               "Content-Length.")
-    return body
-
-  def _drain(self, length, cap=8 * DEFAULT_MAX_BODY_BYTES):
-    """Reads and drops a refused body (up to `cap`), so that the client gets the answer, not a reset."""
-    self.close_connection = True
-    remaining = min(length, cap)
-    try:
-      while remaining > 0:
-        chunk = self.rfile.read(min(remaining, 2**16))
-        if not chunk:
-          break
-        remaining -= len(chunk)
-    except TimeoutError:
-      pass
-
-  def _answer(self, route):
-    try:
-      status, body = route()
-    except rest_api.RestError as e:
-      status, body = e.status, {"error": str(e)}
-    except Exception as e:  # pylint: disable=broad-except  (one bad request must not stop the server)
-      logging.exception("Internal error on %s %s", self.command, self.path)
-      status, body = 500, {"error": f"Internal error: {type(e).__name__}: {rest_api.clip(str(e), 300)}"}
-    self._send(status, body)
-
-  def _send(self, status, body):
-    if isinstance(body, str):
-      payload, content_type = body.encode("utf-8"), "text/html; charset=utf-8"
-    else:
-      payload, content_type = json.dumps(body).encode("utf-8"), "application/json"
-    self.send_response(status)
-    self.send_header("Content-Type", content_type)
-    self.send_header("Content-Length", str(len(payload)))
-    self.end_headers()
-    self.wfile.write(payload)
-
-  def log_message(self, format, *args):  # pylint: disable=redefined-builtin
-    logging.info("%s %s", self.address_string(), format % args)
-
-
-class Server(http.server.ThreadingHTTPServer):
-  """One thread per connection, at most `max_connections` at once; a listen backlog deep enough for dozens
-  of clients connecting at once."""
-  daemon_threads = True
-  request_queue_size = 128  # socketserver's 5 drops SYNs under 32 concurrent clients (1 s retransmits).
-
-  def __init__(self, address, handler, max_connections=DEFAULT_MAX_CONNECTIONS):
-    if max_connections < 1:
-      raise ServeError(f"max_connections must be at least 1, got {max_connections}.")
-    self.max_connections = max_connections
-    self.slot_wait_s = SLOT_WAIT_S
-    self._slots = threading.BoundedSemaphore(max_connections)
-    super().__init__(address, handler)
-
-  def process_request(self, request, client_address):
-    """Starts the connection's thread once a slot is free; answers 503 if none frees within `slot_wait_s`.
-
-    Without the cap, every connection got a thread and could hold a body of up to `max_body_bytes`: a
-    thousand slow clients were a thousand threads and gigabytes of memory.
-    """
-    if not self._slots.acquire(timeout=self.slot_wait_s):
-      self._refuse_busy(request)
-      return
-    try:
-      super().process_request(request, client_address)
-    except BaseException:
-      self._slots.release()
-      raise
-
-  def process_request_thread(self, request, client_address):
-    try:
-      super().process_request_thread(request, client_address)
-    finally:
-      self._slots.release()
-
-  def _refuse_busy(self, request):
-    body = json.dumps({"error": f"The server is busy: all {self.max_connections} connections are in use "
-                                f"(serve's --max_connections). Retry shortly."}).encode("utf-8")
-    head = (f"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
-            f"Content-Length: {len(body)}\r\n\r\n").encode("ascii")
-    try:
-      request.settimeout(1.0)
-      request.sendall(head + body)
-    except OSError:
-      pass  # the client left; nothing to answer.
-    self.shutdown_request(request)
+  def _served(self, model, version):
+    served = model.latest if version is None else model.versions.get(version)
+    if served is None:
+      broken = model.broken.get(version if version is not None else max(model.broken, default=-1))
+      why = f": {broken[1]}" if broken else ""
+      raise rest_api.RestError(f"Servable not found for request: {model.name} version {version} is not "
+                               f"loaded{why}.", 404)
+    return served
 
 
 def make_server(export_dir, host="127.0.0.1", port=8501, max_body_bytes=DEFAULT_MAX_BODY_BYTES,
-                max_batch=rest_api.DEFAULT_MAX_BATCH, max_connections=DEFAULT_MAX_CONNECTIONS):
-  """A `ThreadingHTTPServer` serving the models under `export_dir`; call `serve_forever()` on it.
+                max_batch=rest_api.DEFAULT_MAX_BATCH, max_connections=http_front.DEFAULT_MAX_CONNECTIONS,
+                max_in_flight=http_front.DEFAULT_MAX_IN_FLIGHT, batcher=None, version_labels=None,
+                allowed_hosts=(), request_timeout_s=http_front.REQUEST_TIMEOUT_S):
+  """An `http_front.Server` over the models under `export_dir`; call `serve_forever()` on it.
 
   Args:
     export_dir: EXPORT (holding NAME/VERSION folders) or one EXPORT/NAME folder.
-    host: address to bind; 127.0.0.1 keeps the server local.
+    host: address to bind; 127.0.0.1 keeps the server local (and turns on the Host allow-list).
     port: TCP port; 0 picks a free one (read it from `server.server_address`).
     max_body_bytes: larger request bodies are refused with 413.
     max_batch: predicts asking for more examples (see `rest_api.predict`) are refused with 413.
-    max_connections: connections served at once; one more waits up to `SLOT_WAIT_S`, then answers 503.
+    max_connections: open connections; one more is answered 503 at once and closed.
+    max_in_flight: requests being read or computed; one more is answered 503 at once.
+    batcher: a `batching.Batcher` to merge concurrent predicts (None: each runs alone).
+    version_labels: {name: {label: version}}, over each model's labels.json.
+    allowed_hosts: Host names answered besides localhost, 127.0.0.1 and [::1] when bound to loopback.
+    request_timeout_s: a request's line, headers and body must arrive within this time (else 408).
+
+  Raises:
+    ServeError: nothing loads, a limit is below 1, or the port cannot be bound (in use, not allowed).
   """
-  app = App(discover(export_dir), max_batch)
-  server = Server((host, port), Handler, max_connections)
-  server.app = app
-  server.max_body_bytes = max_body_bytes
-  return server
+  if min(max_connections, max_in_flight, max_batch, max_body_bytes) < 1:
+    raise ServeError("max_connections, max_in_flight, max_batch and max_body_bytes must be at least 1, got "
+                     f"{max_connections}, {max_in_flight}, {max_batch}, {max_body_bytes}.")
+  try:
+    sock = http_front.bind(host, port)  # first: a port in use fails before minutes of model loading.
+  except OSError as e:
+    why = "is in use (another server?): stop it or pick another --port" if e.errno == errno.EADDRINUSE else (
+        f"cannot be bound: {e.strerror}")
+    raise ServeError(f"Port {port} on {host} {why}.") from e
+  try:
+    app = App(discover(export_dir, version_labels), max_batch)
+  except BaseException:
+    sock.close()
+    raise
+  allowed = None
+  if http_front.is_loopback(host):
+    allowed = {h.lower() for h in (*http_front.LOCAL_HOSTS, *allowed_hosts)}
+  front = http_front.Front(app, max_body_bytes, max_in_flight, allowed, batcher, request_timeout_s)
+  return http_front.Server(front, sock, request_timeout_s, max_connections)
+
+
+def parse_version_labels(text):
+  """{name: {label: version}} of serve's --version_labels, "NAME:LABEL=VERSION,..." (NAME: may be left out
+  when one model is served: "" then stands for every model)."""
+  labels = {}
+  for item in filter(None, (part.strip() for part in text.split(","))):
+    match = re.fullmatch(r"(?:(?P<name>[^:=]+):)?(?P<label>[^:=]+)=(?P<version>\d+)", item)
+    if not match:
+      raise ServeError(f"Bad --version_labels entry {item!r}: write NAME:LABEL=VERSION, e.g. beta_vae:stable=1.")
+    labels.setdefault(match["name"] or "", {})[match["label"]] = int(match["version"])
+  return labels

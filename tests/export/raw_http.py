@@ -61,3 +61,39 @@ def json_error(answer):
   error = json.loads(body)["error"]
   assert isinstance(error, str) and error, body[:200]
   return error
+
+
+def read_answers(conn, count, timeout=60):
+  """Reads up to `count` Content-Length-framed HTTP answers from an open socket, in order.
+
+  Returns:
+    [(status, headers, body)]; fewer than `count` if the server closed the connection first.
+  """
+  conn.settimeout(timeout)
+  buffer, answers = b"", []
+  while len(answers) < count:
+    end = buffer.find(b"\r\n\r\n")
+    if end >= 0:
+      status, headers, _ = parse_response(buffer[:end + 4])
+      length = int(headers.get("content-length", 0))
+      if len(buffer) >= end + 4 + length:
+        answers.append((status, headers, buffer[end + 4:end + 4 + length]))
+        buffer = buffer[end + 4 + length:]
+        continue
+    try:
+      chunk = conn.recv(1 << 16)
+    except ConnectionResetError:
+      break
+    if not chunk:
+      break
+    buffer += chunk
+  return answers
+
+
+def http11(method, path, body=b"", headers=None):
+  """The bytes of one HTTP/1.1 request to 127.0.0.1 (Host set, Content-Length unless `headers` chunk it)."""
+  headers = {"Host": "127.0.0.1", **(headers or {})}
+  if "Transfer-Encoding" not in headers:
+    headers.setdefault("Content-Length", str(len(body)))
+  head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+  return head.encode("latin-1") + body

@@ -70,20 +70,23 @@ def test_bad_content_length_is_400(send, length):
 
 def test_body_shorter_than_its_content_length_is_400(send):
   status, error = send(body=b'{"instances": [[0, 0]]}', headers={"Content-Length": "100"}, shut=True)
-  assert status == 400 and "ended after 23 of the 100 bytes" in error
+  assert status == 400 and "received 23 bytes, expected 100" in error
 
 
-def test_stalled_body_times_out_with_408(send, monkeypatch):
-  monkeypatch.setattr(serve_lib.Handler, "timeout", 0.5)
-  status, error = send(body=b'{"instances":', headers={"Content-Length": "100"})
-  assert status == 408 and "did not arrive within 0.5 s" in error
+def test_stalled_body_times_out_with_408(exported):
+  with conftest.serving(os.path.dirname(os.path.dirname(exported["export_dir"])),
+                        request_timeout_s=0.5) as server:
+    start = time.monotonic()
+    answer = raw_http.request(server.server_address[:2], "POST", PREDICT, b'{"instances":',
+                              headers={"Content-Length": "100"})
+    assert answer[0] == 408 and "did not arrive within 0.5 s" in raw_http.json_error(answer)
+    assert time.monotonic() - start < 5
 
 
-def test_connections_beyond_max_connections_wait_then_answer_503(exported):
+def test_connections_beyond_max_connections_answer_503_at_once(exported):
   root = os.path.dirname(os.path.dirname(exported["export_dir"]))
   predict = json.dumps({"signature_name": "decode", "instances": CODES}).encode()
   with conftest.serving(root, max_connections=2) as server:
-    server.slot_wait_s = 0.5
     address = server.server_address[:2]
     holders = [socket.create_connection(address) for _ in range(2)]  # two clients that never finish
     try:
@@ -93,15 +96,16 @@ def test_connections_beyond_max_connections_wait_then_answer_503(exported):
       start = time.monotonic()
       status, headers, body = raw_http.request(address, "POST", PREDICT, predict)
       assert status == 503 and headers["retry-after"] == "1"
-      assert "all 2 connections are in use" in json.loads(body)["error"] and "--max_connections" in body.decode()
-      assert 0.4 < time.monotonic() - start < 5
+      assert "2 connections are open" in json.loads(body)["error"] and "--max_connections" in body.decode()
+      assert time.monotonic() - start < 2  # answered at once, not after a wait.
       holders.pop().close()  # one slot frees: the next client is served.
+      time.sleep(0.2)
       status, _, body = raw_http.request(address, "POST", PREDICT, predict)
       assert status == 200 and len(json.loads(body)["predictions"]) == 2
     finally:
       for holder in holders:
         holder.close()
-  with pytest.raises(serve_lib.ServeError, match="max_connections must be at least 1"):
+  with pytest.raises(serve_lib.ServeError, match="must be at least 1"):
     serve_lib.make_server(root, port=0, max_connections=0)
 
 
@@ -119,7 +123,7 @@ def test_protocol_errors_answer_json(server, request_line):
     conn.sendall(request_line)
     data = b"".join(iter(lambda: conn.recv(1 << 16), b""))
   answer = raw_http.parse_response(data)
-  assert answer[0] in (400, 414) and raw_http.json_error(answer)
+  assert answer[0] in (400, 404, 414, 431) and raw_http.json_error(answer)  # 404: h11 read the long line whole.
 
 
 def test_long_version_and_long_names_are_404_with_clipped_messages(send):

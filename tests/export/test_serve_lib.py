@@ -111,7 +111,7 @@ def test_methods_and_body_limits(server, call, monkeypatch):
 def test_internal_failure_is_a_500_and_the_server_keeps_serving(server, call, monkeypatch):
   def broken(path, body):
     raise RuntimeError("disk on fire")
-  monkeypatch.setattr(server.app, "post", broken)
+  monkeypatch.setattr(server.app, "prepare", broken)
   assert call(PREDICT, {"instances": CODES}) == (500, {"error": "Internal error: RuntimeError: disk on fire"})
   monkeypatch.undo()
   assert call(PREDICT, {"signature_name": "decode", "instances": CODES})[0] == 200
@@ -123,8 +123,8 @@ def test_newest_version_of_each_model_is_served(exported, tmp_path):
   (tmp_path / "vae" / "11").mkdir()  # no saved_model.pb: not a version.
   (tmp_path / "vae" / ".12.tmp-abc").mkdir()  # an export in progress.
   models = serve_lib.discover(str(tmp_path))
-  assert list(models) == ["vae"] and models["vae"].version == 10
-  assert serve_lib.discover(str(tmp_path / "vae"))["vae"].version == 10
+  assert list(models) == ["vae"] and list(models["vae"].versions) == [10] and models["vae"].latest.version == 10
+  assert serve_lib.discover(str(tmp_path / "vae"))["vae"].latest.version == 10
   with pytest.raises(serve_lib.ServeError, match="No SavedModel"):
     serve_lib.discover(str(tmp_path / "vae" / "11"))
 
