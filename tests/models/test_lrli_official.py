@@ -189,7 +189,8 @@ def test_cifar10_config_builds_table3_with_the_official_code_sizes_and_schedule(
 def test_departures_that_remain_are_pinned():
   """What tfdis keeps different from the official code (README table): the decoder's sigmoid mapped to
   [−1, 1] is tanh(logits / 2), the official generator's tanh(logits) up to a scale of the last layer; the
-  encoders read images in [0, 1] (official: [−1, 1]); the projection embedding is not spectral-normalized."""
+  encoders read images in [0, 1] (official: [−1, 1]); the projection embedding is not spectral-normalized;
+  Keras's initializers; the library's conv stack outside the CIFAR-10 config."""
   model = lib.lrli_vae(SHAPE, num_classes=3, relevant_dim=2, irrelevant_dim=3, seed=0)
   codes = tf.random.normal([4, 5], seed=1)
   np.testing.assert_allclose(model.model_range(model.generate(codes)), np.tanh(model.decoder(codes) / 2),
@@ -198,3 +199,16 @@ def test_departures_that_remain_are_pinned():
   np.testing.assert_allclose(model.encode_parts(images)[0], model.encoder_s(images), atol=1e-6)
   embedding = model.discriminator.get_layer("label_embedding")
   assert isinstance(embedding, keras.layers.Embedding)
+  sn_conv = model.discriminator.get_layer("sn_conv0").layer  # Keras's Glorot-uniform, not N(0, 0.02)
+  assert isinstance(sn_conv.kernel_initializer, keras.initializers.GlorotUniform)
+  # glyphs/mnist/attributes: the library's conv stack (k4 s2 32, 32, 64, 64 → 256), no BN in the encoders
+  assert _layers(model.encoder_s) == [("Conv2D", f, 4, 2) for f in (32, 32, 64, 64)] + [
+      ("Dense", 256, None, None), ("Dense", 2, None, None)]
+
+
+def test_toy_keeps_the_papers_fixed_learning_rate():
+  train_lib.parse_gin(["gin/papers/lrli_vae/moons.gin"])
+  try:
+    assert gin.query_parameter("lrli_vae.variance_decay_epochs") is None  # sec. 4.1: fixed 5e-4
+  finally:
+    gin.clear_config()
