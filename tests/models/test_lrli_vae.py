@@ -1,5 +1,5 @@
 """Lr/Li-VAE and the cVAE-GAN baseline: alternation, loss terms against direct formulas, a few-image fit at the
-official settings, semi-supervised batches, edits, serialization and checkpoint resume of all six optimizers."""
+official settings, semi-supervised batches, edits, serialization and checkpoint resume of all seven optimizers."""
 
 import keras
 import numpy as np
@@ -49,8 +49,8 @@ def test_two_steps_run_the_official_alternation_on_each_optimizers_own_variables
   logs = model.fit(data, steps_per_epoch=2, epochs=1, verbose=0).history
   assert sorted(logs) == sorted(lib.LrLiVAE.LOSS_NAMES) and all(np.isfinite(v[-1]) for v in logs.values())
   iterations = {name: int(getattr(model, name).iterations) for name in NAMES}
-  assert iterations == {"optimizer": 2, "gm_optimizer": 6, "s_optimizer": 2, "u_optimizer": 2,
-                        "c_optimizer": 2, "d_optimizer": 2}
+  assert iterations == {"optimizer": 2, "gm_optimizer": 6, "variance_optimizer": 6, "s_optimizer": 2,
+                        "u_optimizer": 2, "c_optimizer": 2, "d_optimizer": 2}
   for name, variables in groups.items():
     assert any(_moved(before[name], variables)), name
   # Each optimizer holds slots for its own variables only (2 Adam slots each + iterations + learning rate).
@@ -62,9 +62,10 @@ def test_gm_step_moves_only_encoder_s_and_the_mixture():
   model = _compiled()
   batch = _batch()
   others = model.encoder_u.trainable_variables + model.decoder.trainable_variables
-  before, before_others = _values(model.optimizer_variables()["gm_optimizer"]), _values(others)
+  mixture = model.optimizer_variables()["gm_optimizer"] + model.optimizer_variables()["variance_optimizer"]
+  before, before_others = _values(mixture), _values(others)
   model.gm_step(batch["image"], batch["label"], tf.ones([4]))
-  assert all(_moved(before, model.optimizer_variables()["gm_optimizer"]))
+  assert all(_moved(before, mixture))
   assert not any(_moved(before_others, others))
 
 
@@ -173,7 +174,7 @@ def test_serialization_round_trip(tmp_path):
   np.testing.assert_allclose(restored.prior.means, model.prior.means)
 
 
-def test_checkpoint_restores_all_six_optimizers(tmp_path):
+def test_checkpoint_restores_all_seven_optimizers(tmp_path):
   model = _compiled()
   model.fit(tf.data.Dataset.from_tensors(_batch()).repeat(), steps_per_epoch=2, epochs=1, verbose=0)
   tf.train.Checkpoint(model=model, optimizer=model.optimizer).save(str(tmp_path / "ckpt"))
@@ -201,7 +202,7 @@ def test_train_lib_runs_and_resumes_from_gin(tmp_path):
   model = train_lib.run(["gin/papers/lrli_vae/glyphs.gin"], bindings, model_dir)
   assert int(model.gm_optimizer.iterations) == 6 and model.d_optimizer.beta_1 == 0.0
   resumed = train_lib.run(["gin/papers/lrli_vae/glyphs.gin"], bindings[1:] + ["TRAIN_STEPS = 3"], model_dir)
-  assert [int(getattr(resumed, n).iterations) for n in NAMES] == [3, 9, 3, 3, 3, 3]
+  assert [int(getattr(resumed, n).iterations) for n in NAMES] == [3, 9, 9, 3, 3, 3, 3]
 
 
 def test_cvae_gan_baseline_trains_and_needs_labels_to_encode():

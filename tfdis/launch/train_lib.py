@@ -121,8 +121,10 @@ def train(model_dir, model_fn=gin.REQUIRED, dataset_fn=gin.REQUIRED, optimizer_f
   if initial_step >= train_steps:
     logging.info("%s already holds a run of %d steps: nothing to train.", model_dir, initial_step)
     return model
-  data = dataset_fn(split="train", seed=seed, start_index=initial_step * batch_size)
-  data = data.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+  # A model may consume several batches per step (Lr/Li-VAE's fresh GM batches): they come stacked as one.
+  step_batch = batch_size * getattr(model, "batches_per_step", 1)
+  data = dataset_fn(split="train", seed=seed, start_index=initial_step * step_batch)
+  data = data.batch(step_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
   fit_callbacks = [
       callbacks.DivergenceGuard(manager),
       callbacks.StopAtStep(train_steps),

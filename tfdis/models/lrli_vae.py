@@ -4,9 +4,14 @@ uniform prediction, decoder G([z_s, z_u]) and a projection pixel discriminator (
 reconstructions and class-conditional samples. Also the cVAE-GAN baseline (`CVAEGAN`: one encoder, one-hot
 label fed to the decoder).
 
-Training follows the official alternation (ZhilZheng/Lr-LiVAE): `gm_steps` GM updates of E_s and the
-mixture, then one joint step in which all the other objectives are taken from one forward pass:
+Training follows the official alternation (ZhilZheng/Lr-LiVAE): `gm_steps` GM updates, each of E_s and
+the means by `gm_optimizer` and of the precisions by their own `variance_optimizer` (official
+`variance_solver`, learning rate ÷10 every 10 epochs: `variance_decay_steps`), then one joint step in which
+all the other objectives are taken from one forward pass:
   E_u: 10·rec + KL + adv;  G: 10·rec + hinge;  D: hinge;  classifier: CE;  E_s: 10·rec + 10·λ·likelihood.
+With `fresh_gm_batches` each GM update takes its own batch and the joint step the last of them, as the
+official loop feeds it: `train_step` then receives `gm_steps` batches stacked into one (the launcher draws
+`batches_per_step` × BATCH_SIZE examples per step) and splits it. Without it every update reuses one batch.
 Data: images in [0, 1] (sigmoid outputs) or 2-D points (the toy, linear outputs). The official code trains on
 images in [−1, 1] (tanh generator); its squared error and discriminator see that range, and so do ours
 (`model_range`): "10·rec" is 10 · mean((2x − 2x̂)²), four times the [0, 1] error. Semi-supervised mode
@@ -19,23 +24,19 @@ import keras
 import tensorflow as tf
 
 from tfdis.editing import lrli as edits
-from tfdis.losses import gaussian_mixture as gm
 from tfdis.models import base
+from tfdis.models import lrli_objectives as objectives
 from tfdis.networks import lrli as nets
+from tfdis.networks import lrli_table3 as table3
 
-OPTIMIZERS = ("gm_optimizer", "s_optimizer", "u_optimizer", "c_optimizer", "d_optimizer")
-
-
-def masked_mean(values, mask):
-  """Σ mask·values / max(Σ mask, 1): the mean over the examples where mask = 1 (0 if there are none)."""
-  return tf.reduce_sum(values * mask) / tf.maximum(tf.reduce_sum(mask), 1.0)
+OPTIMIZERS = ("gm_optimizer", "variance_optimizer", "s_optimizer", "u_optimizer", "c_optimizer", "d_optimizer")
 
 
 @keras.saving.register_keras_serializable(package="tfdis")
-class LrLiVAE(base.DisentanglementModel):
+class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
   """Lr/Li-VAE; see the module docstring. `self.optimizer` trains the decoder (one step per train_step);
-  `compile` clones it into `gm_optimizer`, `s_optimizer`, `u_optimizer`, `c_optimizer` and `d_optimizer`
-  (tracked by the model, so `tf.train.Checkpoint(model=model)` saves them).
+  `compile` clones it into the other `OPTIMIZERS`, the `variance_optimizer` with the step-decay schedule
+  (tracked by the model, so `tf.train.Checkpoint(model=model)` saves them and the schedule's position).
 
   Args:
     encoder_s: x -> z_s [batch, d_s] (None for the cVAE-GAN baseline).
@@ -46,6 +47,10 @@ class LrLiVAE(base.DisentanglementModel):
     num_classes: number of labels.
     alpha, lam: GM margin α and likelihood weight λ (official 0, 0.1).
     gm_steps: GM updates per joint step (official 3).
+    fresh_gm_batches: give each GM update its own batch (official); see the module docstring.
+    variance_decay_steps: train steps between the ÷`1/variance_decay_rate` decays of the precisions'
+      learning rate (official: 10 epochs); None keeps it constant.
+    variance_decay_rate: factor of each decay (official 0.1).
     reconstruction_weight, kl_weight, adversarial_weight, likelihood_weight, gan_weight: loss weights
       (official 10, 1, 1, 10, 1); reconstruction is the mean squared error in `model_range`.
     semi_supervised: accept unlabeled examples (label −1).
@@ -56,14 +61,14 @@ class LrLiVAE(base.DisentanglementModel):
   LOSS_NAMES = ("loss", "reconstruction", "kl", "gm_classification", "gm_likelihood", "latent_classifier",
                 "latent_adversarial", "g_loss", "d_loss")
   NETWORKS = ("encoder_s", "encoder_u", "decoder", "latent_classifier", "discriminator")
-  SETTINGS = ("num_classes", "alpha", "lam", "gm_steps", "reconstruction_weight", "kl_weight",
-              "adversarial_weight", "likelihood_weight", "gan_weight", "semi_supervised", "output_activation",
-              "seed")
+  SETTINGS = ("num_classes", "alpha", "lam", "gm_steps", "fresh_gm_batches", "variance_decay_steps",
+              "variance_decay_rate", "reconstruction_weight", "kl_weight", "adversarial_weight",
+              "likelihood_weight", "gan_weight", "semi_supervised", "output_activation", "seed")
 
   def __init__(self, encoder_s, encoder_u, decoder, latent_classifier, discriminator, num_classes, alpha=0.0,
-               lam=0.1, gm_steps=3, reconstruction_weight=10.0, kl_weight=1.0, adversarial_weight=1.0,
-               likelihood_weight=10.0, gan_weight=1.0, semi_supervised=False, output_activation="sigmoid",
-               seed=None, **kwargs):
+               lam=0.1, gm_steps=3, fresh_gm_batches=False, variance_decay_steps=None, variance_decay_rate=0.1,
+               reconstruction_weight=10.0, kl_weight=1.0, adversarial_weight=1.0, likelihood_weight=10.0,
+               gan_weight=1.0, semi_supervised=False, output_activation="sigmoid", seed=None, **kwargs):
     super().__init__(**kwargs)
     if output_activation not in ("sigmoid", "linear"):
       raise ValueError(f"output_activation={output_activation!r}: use 'sigmoid' for images in [0, 1] or "
@@ -71,7 +76,12 @@ class LrLiVAE(base.DisentanglementModel):
     self.encoder_s, self.encoder_u, self.decoder = encoder_s, encoder_u, decoder
     self.latent_classifier, self.discriminator = latent_classifier, discriminator
     self.num_classes, self.alpha, self.lam = int(num_classes), float(alpha), float(lam)
-    self.gm_steps = int(gm_steps)
+    self.gm_steps, self.fresh_gm_batches = int(gm_steps), bool(fresh_gm_batches)
+    if variance_decay_steps is not None and int(variance_decay_steps) <= 0:
+      raise ValueError(f"variance_decay_steps={variance_decay_steps}: give a positive number of train steps "
+                       "between decays of the precisions' learning rate, or None for a constant rate.")
+    self.variance_decay_steps = None if variance_decay_steps is None else int(variance_decay_steps)
+    self.variance_decay_rate = float(variance_decay_rate)
     self.reconstruction_weight, self.kl_weight = float(reconstruction_weight), float(kl_weight)
     self.adversarial_weight, self.likelihood_weight = float(adversarial_weight), float(likelihood_weight)
     self.gan_weight, self.semi_supervised = float(gan_weight), bool(semi_supervised)
@@ -94,13 +104,33 @@ class LrLiVAE(base.DisentanglementModel):
   def latent_dim(self):
     return self.relevant_dim + self.irrelevant_dim
 
+  @property
+  def batches_per_step(self):
+    """Batches one `train_step` consumes: `gm_steps` with `fresh_gm_batches` (the launcher stacks them)."""
+    return max(self.gm_steps, 1) if self.fresh_gm_batches else 1
+
+  def variance_schedule(self, learning_rate):
+    """The precisions' learning rate per `variance_optimizer` update: `learning_rate` · rate^⌊step / decay⌋.
+
+    Official: base_lr / 10^⌊iteration / (10 · examples // batch)⌋ with one iteration = `gm_steps` updates.
+    """
+    if self.variance_decay_steps is None:
+      return learning_rate
+    return keras.optimizers.schedules.ExponentialDecay(
+        learning_rate, decay_steps=max(self.gm_steps, 1) * self.variance_decay_steps,
+        decay_rate=self.variance_decay_rate, staircase=True)
+
   def compile(self, optimizer="adam", **kwargs):
-    """Compiles with the decoder's `optimizer`; the other five are clones of it unless given by name."""
+    """Compiles with the decoder's `optimizer`; the others are clones of it unless given by name (the
+    `variance_optimizer` clone follows `variance_schedule` from the decoder's initial learning rate)."""
     extra = {name: kwargs.pop(name, None) for name in OPTIMIZERS}
     super().compile(optimizer=optimizer, **kwargs)
     for name, given in extra.items():
       if given is None:
-        given = self.optimizer.__class__.from_config({**self.optimizer.get_config(), "name": name})
+        config = {**self.optimizer.get_config(), "name": name}
+        if name == "variance_optimizer":
+          config["learning_rate"] = self.variance_schedule(float(self.optimizer.learning_rate))
+        given = self.optimizer.__class__.from_config(config)
       setattr(self, name, keras.optimizers.get(given))
     self.build_optimizers()
 
@@ -108,7 +138,8 @@ class LrLiVAE(base.DisentanglementModel):
     """{optimizer attribute: the variables it trains}."""
     encoder_s = self.encoder_s.trainable_variables if self.encoder_s is not None else []
     return {"optimizer": self.decoder.trainable_variables,
-            "gm_optimizer": encoder_s + self.prior.trainable_variables, "s_optimizer": encoder_s,
+            "gm_optimizer": encoder_s + [self.prior.means], "variance_optimizer": [self.prior.raw_precisions],
+            "s_optimizer": encoder_s,
             "u_optimizer": self.encoder_u.trainable_variables,
             "c_optimizer": self.latent_classifier.trainable_variables,
             "d_optimizer": self.discriminator.trainable_variables}
@@ -159,74 +190,35 @@ class LrLiVAE(base.DisentanglementModel):
   def inpaint(self, images, masks):
     return edits.inpaint(self.call, images, masks)
 
-  # Losses.
-  def model_range(self, x):
-    """Images [0, 1] → [−1, 1], where the official MSE and discriminator work; points as is."""
-    return 2.0 * x - 1.0 if self.output_activation == "sigmoid" else x
-
-  def gm_terms(self, z_s, labels, labeled):
-    """(masked mean GM classification, mean likelihood); unlabeled codes use the overall Gaussian."""
-    safe = tf.maximum(labels, 0)
-    classification, likelihood, _ = gm.gaussian_mixture_terms(
-        z_s, safe, self.prior.means, self.prior.log_precisions, self.alpha)
-    overall = gm.gaussian_likelihood(z_s, *gm.mixture_moments(self.prior.means, self.prior.log_precisions))
-    likelihood = labeled * likelihood + (1.0 - labeled) * overall
-    return masked_mean(classification, labeled), tf.reduce_mean(likelihood)
-
-  def _labels(self, data):
-    labels = tf.cast(data["label"], tf.int32)
-    if not self.semi_supervised:
-      tf.debugging.assert_non_negative(labels, "Negative labels (unlabeled examples) need semi_supervised=True.")
-    return labels, tf.cast(labels >= 0, tf.float32)
-
-  def joint_terms(self, images, labels, labeled, training=True):
-    """Every joint-step term from one forward pass (the official graph); see the module docstring."""
-    batch, safe = tf.shape(images)[0], tf.maximum(labels, 0)
-    z_s = self.relevant_codes(images, safe, training=training)
-    mean, logvar = self.encoder_u(images, training=training)
-    z_u = base.gaussian_sample(mean, logvar, self.seed_generator)
-    recon = self.generate(tf.concat([z_s, z_u], -1), training=training)
-    fake_labels = keras.random.randint([batch], 0, self.num_classes, seed=self.seed_generator, dtype="int32")
-    noise = keras.random.normal([batch, self.latent_dim], seed=self.seed_generator)
-    fake_codes = tf.concat([tf.stop_gradient(self.class_codes(fake_labels, noise[:, :self.relevant_dim])),
-                            noise[:, self.relevant_dim:]], -1)
-    fake = self.generate(fake_codes, training=training)
-    real, recon, fake = (self.model_range(x) for x in (images, recon, fake))
-    d_real, d_rec, d_fake = (self.discriminator([x, y], training=training)[:, 0]
-                             for x, y in ((real, safe), (recon, safe), (fake, fake_labels)))
-    class_logits = self.latent_classifier(z_u, training=training)
-    gm_classification, likelihood = self.gm_terms(z_s, labels, labeled)
-    return {
-        "reconstruction": tf.reduce_mean(tf.square(real - recon)),
-        "kl": tf.reduce_mean(0.5 * tf.reduce_mean(tf.exp(logvar) + tf.square(mean) - 1.0 - logvar, -1)),
-        "gm_classification": gm_classification, "gm_likelihood": likelihood,
-        "latent_classifier": masked_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(safe, class_logits),
-                                         labeled),
-        "latent_adversarial": -tf.reduce_mean(tf.nn.log_softmax(class_logits)),  # CE to uniform
-        "g_loss": -masked_mean(d_rec, labeled) - tf.reduce_mean(d_fake),
-        "d_loss": (masked_mean(tf.nn.relu(1.0 - d_real), labeled) + masked_mean(tf.nn.relu(1.0 + d_rec), labeled)
-                   + tf.reduce_mean(tf.nn.relu(1.0 + d_fake))),
-    }
-
-  def objectives(self, t):
-    """{optimizer attribute: loss} of the joint step, from `joint_terms`."""
-    rec = self.reconstruction_weight * t["reconstruction"]
-    return {"u_optimizer": rec + self.kl_weight * t["kl"] + self.adversarial_weight * t["latent_adversarial"],
-            "optimizer": rec + self.gan_weight * t["g_loss"], "d_optimizer": t["d_loss"],
-            "c_optimizer": t["latent_classifier"],
-            "s_optimizer": rec + self.likelihood_weight * self.lam * t["gm_likelihood"]}
-
   def gm_step(self, images, labels, labeled):
-    with tf.GradientTape() as tape:
+    """One GM update: E_s and the means by `gm_optimizer`, the precisions by `variance_optimizer`."""
+    with tf.GradientTape(persistent=True) as tape:
       classification, likelihood = self.gm_terms(self.relevant_codes(images, training=True), labels, labeled)
       loss = classification + self.lam * likelihood
-    self.minimize(tape, loss, self.optimizer_variables()["gm_optimizer"], self.gm_optimizer)
+    variables = self.optimizer_variables()
+    for name in ("gm_optimizer", "variance_optimizer"):
+      self.minimize(tape, loss, variables[name], getattr(self, name))
+    del tape
+
+  def step_batches(self, data):
+    """(the `gm_steps` GM batches, the joint step's batch) of one `train_step`'s `data`."""
+    if self.batches_per_step == 1:
+      return [data] * self.gm_steps, data
+    size = data["image"].shape[0]
+    if size is not None and size % self.batches_per_step:
+      raise ValueError(f"fresh_gm_batches: a batch of {size} examples (per replica) does not split into "
+                       f"gm_steps={self.gm_steps} equal batches; feed batches_per_step × the batch size "
+                       "(the launcher does) or set fresh_gm_batches=False.")
+    parts = {key: tf.split(value, self.batches_per_step) for key, value in data.items()}
+    batches = [{key: parts[key][i] for key in data} for i in range(self.batches_per_step)]
+    return batches, batches[-1]  # official: the joint step is fed the last GM batch
 
   def train_step(self, data):
+    gm_batches, data = self.step_batches(data)
+    for batch in gm_batches:
+      self.gm_step(batch["image"], *self._labels(batch))
     images = data["image"]
     labels, labeled = self._labels(data)
-    for _ in range(self.gm_steps):  # The official code draws a new batch per GM step; we reuse this one.
-      self.gm_step(images, labels, labeled)
     with tf.GradientTape(persistent=True) as tape:
       terms = self.joint_terms(images, labels, labeled)
       objectives = self.objectives(terms)
@@ -235,12 +227,6 @@ class LrLiVAE(base.DisentanglementModel):
       self.minimize(tape, loss, variables[name], getattr(self, name))
     del tape
     return self.record(self.with_total(terms))
-
-  def with_total(self, terms):
-    """Adds "loss": the VAE objective rec_w·rec + KL + GM loss (the quantity the ELBO bounds)."""
-    total = (self.reconstruction_weight * terms["reconstruction"] + terms["kl"] + terms["gm_classification"]
-             + self.lam * terms["gm_likelihood"])
-    return {"loss": total, **terms}
 
   def test_step(self, data):
     labels, labeled = self._labels(data)
@@ -258,6 +244,15 @@ class LrLiVAE(base.DisentanglementModel):
             "inpaint_right_half": self.inpaint(images, tf.broadcast_to(masks, tf.shape(images[..., :1])))}
 
 
+def networks(architecture, image_shape):
+  """The network builder of `architecture` ("conv" or "table3") for `image_shape`."""
+  builders = {"conv": nets.lrli_networks, "table3": table3.table3_networks}
+  if architecture not in builders:
+    raise ValueError(f"architecture={architecture!r}: use 'conv' (the library's conv stack) or 'table3' "
+                     "(the paper's CIFAR-10 networks, Table 3).")
+  return nets.lrli_networks if len(image_shape) == 1 else builders[architecture]
+
+
 def build(model, image_shape):
   """Calls a fresh model once on zeros (builds every sub-model and the prior), then returns it."""
   model(tf.zeros((1,) + tuple(image_shape)))
@@ -266,9 +261,17 @@ def build(model, image_shape):
 
 @gin.register
 def lrli_vae(image_shape, num_classes=10, relevant_dim=16, irrelevant_dim=16, alpha=0.0, lam=0.1, gm_steps=3,
+             fresh_gm_batches=False, steps_per_epoch=None, variance_decay_epochs=10, variance_decay_rate=0.1,
              reconstruction_weight=10.0, kl_weight=1.0, adversarial_weight=1.0, likelihood_weight=10.0,
-             gan_weight=1.0, semi_supervised=False, seed=None):
-  """Builds an `LrLiVAE` for `image_shape` (h, w, c) images or (p,) points; arguments as in `LrLiVAE`.
+             gan_weight=1.0, semi_supervised=False, architecture="conv", seed=None):
+  """Builds an `LrLiVAE` for `image_shape` (h, w, c) images or (p,) points; arguments as in `LrLiVAE`, and:
+
+  Args:
+    steps_per_epoch: train steps per epoch (dataset size // batch; synthetic streams are infinite, so it is
+      a setting); None: the precisions' learning rate stays constant.
+    variance_decay_epochs: epochs between decays of the precisions' learning rate (official 10; None: none).
+    architecture: "conv" (the library's conv stack) or "table3" (the paper's CIFAR-10 networks,
+      `tfdis.networks.lrli_table3`); points always use the toy's MLPs.
 
   Returns:
     An uncompiled, built `LrLiVAE`.
@@ -277,8 +280,12 @@ def lrli_vae(image_shape, num_classes=10, relevant_dim=16, irrelevant_dim=16, al
     raise ValueError(f"lrli_vae needs relevant_dim, irrelevant_dim > 0 and num_classes >= 2; got "
                      f"{relevant_dim}, {irrelevant_dim}, {num_classes}.")
   output = "linear" if len(image_shape) == 1 else "sigmoid"
-  model = LrLiVAE(*nets.lrli_networks(image_shape, num_classes, relevant_dim, irrelevant_dim), num_classes,
-                  alpha=alpha, lam=lam, gm_steps=gm_steps, reconstruction_weight=reconstruction_weight,
+  decay = None if steps_per_epoch is None or variance_decay_epochs is None else int(
+      steps_per_epoch * variance_decay_epochs)
+  model = LrLiVAE(*networks(architecture, image_shape)(image_shape, num_classes, relevant_dim, irrelevant_dim),
+                  num_classes, alpha=alpha, lam=lam, gm_steps=gm_steps, fresh_gm_batches=fresh_gm_batches,
+                  variance_decay_steps=decay, variance_decay_rate=variance_decay_rate,
+                  reconstruction_weight=reconstruction_weight,
                   kl_weight=kl_weight, adversarial_weight=adversarial_weight,
                   likelihood_weight=likelihood_weight, gan_weight=gan_weight, semi_supervised=semi_supervised,
                   output_activation=output, seed=seed, name="lrli_vae")

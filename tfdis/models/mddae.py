@@ -10,7 +10,15 @@ code up to its factor ½ (zjsong/CDNet, AE-XCov: `torch.mean(0.5 * (x − x̂)**
 imply (α = 1 on a DSSIM in [0, ½] and β = 1 only balance a per-pixel error). Summed over the pixels (eq. 2
 as written; "sum") the error is h·w·c times heavier (1,024× on 32×32 glyphs) against β·CE and
 γ·decorrelation: ŷ then stays nearly uniform, the decorrelation has no effect, z carries the class, and the
-decoder ignores ŷ (class swaps at chance; bench/BENCHMARKS.md, mddAE section).
+decoder ignores ŷ (class swaps at chance; bench/BENCHMARKS.md, mddAE section). Per image the sum is
+exactly h·w·c times the mean (tests/models/test_mddae_range.py).
+
+Image range (`image_range`): "unit" (default) trains on the data contract's [0, 1] with a sigmoid decoder;
+"symmetric" is the paper's CelebA setting (sec. 4, images on [−1, 1]; the authors' CDNet decoder ends in
+tanh): the encoder reads 2x − 1, the decoder ends in tanh, and the squared error is taken on [−1, 1]
+(4× the [0, 1] error of the same images). DSSIM is taken on the images mapped back to [0, 1], MS-SSIM's
+dynamic range (its luminance term is not shift-invariant). Either way every public method (`encode`,
+`decode`, edits, export signatures) takes and returns images in [0, 1].
 
 | variant      | discriminator (β) | decoder input in training | decorrelation (γ) |
 |--------------|-------------------|---------------------------|-------------------|
@@ -45,6 +53,7 @@ VARIANTS = {
 }
 DECORRELATIONS = {"xcov": regularizers.cross_covariance, "dcov": regularizers.distance_covariance}
 TARGET_KINDS = ("classes", "attributes")
+IMAGE_RANGES = ("unit", "symmetric")
 SWEEP_VALUES = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 
@@ -65,21 +74,26 @@ class MddAE(base.DisentanglementModel):
       written, ‖x − x̂‖², which swamps the other terms; see the module docstring).
     target_names: names of the C classes or attributes (export metadata and editor sliders); default
       "0", "1", ...
+    image_range: "unit" ([0, 1], sigmoid decoder; default) or "symmetric" ([−1, 1], tanh decoder, the
+      paper's CelebA range); see the module docstring.
   """
 
   LOSS_NAMES = ("loss", "reconstruction", "squared_error", "dssim", "discriminative", "decorrelation")
   NETWORKS = ("encoder", "decoder")
-  SETTINGS = ("variant", "targets", "alpha", "beta", "gamma", "pixel_reduction")
+  SETTINGS = ("variant", "targets", "alpha", "beta", "gamma", "pixel_reduction", "image_range")
 
   def __init__(self, encoder, decoder, variant="mddae_dcov", targets="classes", alpha=1.0, beta=1.0, gamma=5.0,
-               pixel_reduction="mean", target_names=None, **kwargs):
+               pixel_reduction="mean", target_names=None, image_range="unit", **kwargs):
     super().__init__(**kwargs)
     if variant not in VARIANTS:
       raise ValueError(f"Unknown mddAE variant {variant!r}: use one of {sorted(VARIANTS)}.")
     if targets not in TARGET_KINDS:
       raise ValueError(f"targets={targets!r}: use 'classes' (exclusive labels, softmax) or 'attributes' "
                        "(independent binary attributes, sigmoid).")
-    self.encoder, self.decoder = encoder, decoder
+    if image_range not in IMAGE_RANGES:
+      raise ValueError(f"image_range={image_range!r}: use 'unit' (images in [0, 1], sigmoid decoder) or "
+                       "'symmetric' ([-1, 1], tanh decoder: the paper's CelebA range).")
+    self.encoder, self.decoder, self.image_range = encoder, decoder, image_range
     self.variant, self.targets = variant, targets
     self.alpha, self.beta, self.gamma = float(alpha), float(beta), float(gamma)
     self.pixel_reduction = pixel_reduction
@@ -105,14 +119,27 @@ class MddAE(base.DisentanglementModel):
     """ŷ from the pre-activations a: softmax(−a) (eq. 4, the paper's sign) or sigmoid(a) (eq. 5)."""
     return tf.nn.softmax(-logits) if self.targets == "classes" else tf.sigmoid(logits)
 
+  def model_range(self, images):
+    """Images [0, 1] → the range the networks and the squared error work in ([−1, 1] if "symmetric")."""
+    return 2.0 * images - 1.0 if self.image_range == "symmetric" else images
+
+  def render(self, soft_targets, z, training=False):
+    """Decoded images in the model's range: sigmoid ([0, 1]) or tanh ([−1, 1]) of the decoder's logits."""
+    logits = self.decoder([soft_targets, z], training=training)
+    return tf.tanh(logits) if self.image_range == "symmetric" else tf.sigmoid(logits)
+
+  def unit_range(self, images):
+    """Images in the model's range → [0, 1]."""
+    return 0.5 * (images + 1.0) if self.image_range == "symmetric" else images
+
   def encode_parts(self, images, training=False):
     """(ŷ [batch, C], z [batch, d]) of `images` [batch, h, w, c] in [0, 1]."""
-    logits, z = self.encoder(images, training=training)
+    logits, z = self.encoder(self.model_range(images), training=training)
     return self.soft_targets(logits), z
 
   def decode_parts(self, soft_targets, z, training=False):
     """Images [batch, h, w, c] in [0, 1] rendered from ŷ (any real values) and z."""
-    return tf.sigmoid(self.decoder([soft_targets, z], training=training))
+    return self.unit_range(self.render(soft_targets, z, training))
 
   def encode(self, images):
     """Codes [ŷ, z] [batch, C + d]."""
@@ -145,13 +172,14 @@ class MddAE(base.DisentanglementModel):
   def loss_terms(self, data, training):
     """The loss terms of eq. 1 on a batch, each a per-replica batch mean; switched-off terms read 0."""
     images = data["image"]
-    logits, z = self.encoder(images, training=training)
+    targets = self.model_range(images)
+    logits, z = self.encoder(targets, training=training)
     soft_targets = self.soft_targets(logits)
     zero = tf.zeros([])
     labels = self.labels_of(data) if self.discriminator else None
-    decoded = self.decode_parts(labels if self.feeds_label else soft_targets, z, training)
-    squared = losses.squared_error(images, decoded, self.pixel_reduction)
-    dssim = losses.dssim(images, decoded) if self.alpha else zero
+    decoded = self.render(labels if self.feeds_label else soft_targets, z, training)  # in the model's range
+    squared = losses.squared_error(targets, decoded, self.pixel_reduction)
+    dssim = losses.dssim(images, self.unit_range(decoded)) if self.alpha else zero
     reconstruction = squared + self.alpha * dssim
     discriminative = self.discriminative_loss(labels, logits) if self.discriminator else zero
     decorrelation = self.decorrelation_fn(soft_targets, z) if self.decorrelation_fn else zero
@@ -205,7 +233,7 @@ class MddAE(base.DisentanglementModel):
 @gin.register
 def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", latent_dim=8, alpha=1.0, beta=1.0,
           gamma=5.0, filters=networks.mddae.DEFAULT_FILTERS, hidden=256, pixel_reduction="mean",
-          target_names=None):
+          target_names=None, image_range="unit"):
   """Builds an `MddAE` of the given variant with the conv/FC encoder and its mirror decoder.
 
   Args:
@@ -219,6 +247,7 @@ def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", lat
     hidden: width of the fully connected layers.
     pixel_reduction: "mean" (the authors' follow-up code; default) or "sum" (eq. 2 as written).
     target_names: optional names of the classes or attributes.
+    image_range: "unit" ([0, 1], default) or "symmetric" ([−1, 1], tanh: the paper's CelebA range).
 
   Returns:
     An uncompiled, built `MddAE`.
@@ -227,6 +256,6 @@ def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", lat
       networks.mddae_encoder(image_shape, num_targets, latent_dim, filters, hidden),
       networks.mddae_decoder(num_targets, latent_dim, image_shape, filters, hidden),
       variant=variant, targets=targets, alpha=alpha, beta=beta, gamma=gamma, pixel_reduction=pixel_reduction,
-      target_names=target_names, name="mddae")
+      target_names=target_names, image_range=image_range, name="mddae")
   model(tf.zeros((1,) + tuple(image_shape)))
   return model

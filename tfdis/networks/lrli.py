@@ -16,6 +16,7 @@ import tensorflow as tf
 from tfdis.networks import conv
 
 _CONV_FILTERS = (32, 32, 64, 64)
+LEAK = 0.1  # slope of the official `lrelu`
 
 
 def _conv_stack(images, filters, spectral=False, activation="relu"):
@@ -43,10 +44,10 @@ def conv_code_encoder(image_shape, latent_dim, gaussian=False, logvar_bias_init=
                      "(4 stride-2 layers); resize or pad the images.")
   images = keras.Input(shape=tuple(image_shape), name="image")
   x = keras.layers.Dense(256, activation="relu")(_conv_stack(images, _CONV_FILTERS))
-  return _code_heads(images, x, latent_dim, gaussian, logvar_bias_init, name)
+  return code_heads(images, x, latent_dim, gaussian, logvar_bias_init, name)
 
 
-def _code_heads(inputs, x, latent_dim, gaussian, logvar_bias_init, name):
+def code_heads(inputs, x, latent_dim, gaussian, logvar_bias_init, name):
   code = keras.layers.Dense(latent_dim, name="mean" if gaussian else "code")(x)
   if not gaussian:
     return keras.Model(inputs, code, name=name)
@@ -62,7 +63,7 @@ def mlp_code_encoder(input_dim, latent_dim, units=(32, 64, 64), gaussian=False, 
   x = inputs
   for u in units:
     x = keras.layers.Dense(u, activation="relu")(x)
-  return _code_heads(inputs, x, latent_dim, gaussian, 0.0, name)
+  return code_heads(inputs, x, latent_dim, gaussian, 0.0, name)
 
 
 @gin.register
@@ -83,7 +84,7 @@ def latent_classifier(latent_dim, num_classes, units=256, name="latent_classifie
   return keras.Model(codes, keras.layers.Dense(num_classes, name="logits")(x), name=name)
 
 
-def _projection_head(inputs, labels, features, num_classes, name):
+def projection_head(inputs, labels, features, num_classes, name):
   """score = w·φ(x) + b + embed(y)·φ(x) (projection discriminator), spectral-normalized linear layer."""
   linear = keras.layers.SpectralNormalization(keras.layers.Dense(1), name="sn_score")(features)
   embedding = keras.layers.Embedding(num_classes, features.shape[-1], name="label_embedding")(labels)
@@ -105,10 +106,10 @@ def projection_discriminator(image_shape, num_classes, filters=_CONV_FILTERS, un
   """
   images = keras.Input(shape=tuple(image_shape), name="image")
   labels = keras.Input(shape=(), dtype="int32", name="label")
-  x = _conv_stack(images, filters, spectral=True, activation=keras.layers.LeakyReLU(0.1))
+  x = _conv_stack(images, filters, spectral=True, activation=keras.layers.LeakyReLU(LEAK))
   x = keras.layers.SpectralNormalization(keras.layers.Dense(units), name="sn_fc")(x)
-  features = keras.layers.LeakyReLU(0.1)(x)
-  return _projection_head(images, labels, features, num_classes, name)
+  features = keras.layers.LeakyReLU(LEAK)(x)
+  return projection_head(images, labels, features, num_classes, name)
 
 
 @gin.register
@@ -119,25 +120,39 @@ def mlp_projection_discriminator(input_dim, num_classes, units=(32, 64, 64), nam
   x = inputs
   for i, u in enumerate(units):
     x = keras.layers.SpectralNormalization(keras.layers.Dense(u), name=f"sn_fc{i}")(x)
-    x = keras.layers.LeakyReLU(0.1)(x)
-  return _projection_head(inputs, labels, x, num_classes, name)
+    x = keras.layers.LeakyReLU(LEAK)(x)
+  return projection_head(inputs, labels, x, num_classes, name)
 
 
 @keras.saving.register_keras_serializable(package="tfdis")
 class GaussianMixturePrior(keras.layers.Layer):
-  """Learnable class means μ_k [classes, d] and log diagonal precisions log Λ_k of the z_s mixture.
+  """Learnable class means μ_k [classes, d] and diagonal precisions Λ_k = softplus(v_k) of the z_s mixture.
 
-  Means start Glorot-uniform, precisions at 1 (the official softplus(0.54) ≈ 1).
+  As in the official code (`IdentityCifar`, `IdentityFace`: `variance_c = softplus(variance_c_var)`, the raw
+  variable initialised at 0.54 and used as a precision), the trained variable is v (`raw_precisions`), so
+  Λ starts at softplus(0.54) ≈ 0.9992; the means start Glorot-uniform (official `xavier_initializer`).
   """
 
-  def __init__(self, num_classes, latent_dim, **kwargs):
+  def __init__(self, num_classes, latent_dim, precision_init=0.54, **kwargs):
     super().__init__(**kwargs)
     self.num_classes, self.latent_dim = int(num_classes), int(latent_dim)
+    self.precision_init = float(precision_init)
     self.means = self.add_weight(shape=(self.num_classes, self.latent_dim), name="means",
                                  initializer="glorot_uniform")
-    self.log_precisions = self.add_weight(shape=(self.num_classes, self.latent_dim), name="log_precisions",
-                                          initializer="zeros")
+    self.raw_precisions = self.add_weight(shape=(self.num_classes, self.latent_dim), name="raw_precisions",
+                                          initializer=keras.initializers.Constant(self.precision_init))
     self.built = True
+
+  @property
+  def precisions(self):
+    """Λ = softplus(v) [classes, d]."""
+    return tf.nn.softplus(self.raw_precisions)
+
+  @property
+  def log_precisions(self):
+    """log Λ = log softplus(v) [classes, d], equal to v below −20 (where softplus(v) = e^v in float32)."""
+    v = self.raw_precisions
+    return tf.where(v < -20.0, v, tf.math.log(tf.nn.softplus(tf.maximum(v, -20.0))))
 
   def call(self, labels, noise):
     """Class-conditional codes μ_y + ε / √Λ_y for labels [n] and ε [n, d] (official `z_sample_c`)."""
@@ -145,7 +160,8 @@ class GaussianMixturePrior(keras.layers.Layer):
     return means + noise * tf.exp(-0.5 * tf.gather(self.log_precisions, labels))
 
   def get_config(self):
-    return {**super().get_config(), "num_classes": self.num_classes, "latent_dim": self.latent_dim}
+    return {**super().get_config(), "num_classes": self.num_classes, "latent_dim": self.latent_dim,
+            "precision_init": self.precision_init}
 
 
 def lrli_networks(image_shape, num_classes, relevant_dim, irrelevant_dim, width=256):
