@@ -90,7 +90,8 @@ def test_nonpositive_steps_rejected(tmp_path):
 
 
 def test_typo_in_a_macro_binding_fails_before_training_with_the_closest_name(tmp_path):
-  with pytest.raises(train_lib.ConfigError, match=r"'BETTA = 3.0'.*macro BETTA is read by nothing.*Did you mean BETA\?"):
+  with pytest.raises(train_lib.ConfigError,
+                     match=r"'BETTA = 3.0'.*macro BETTA is read by nothing.*Did you mean BETA\?"):
     _run(tmp_path, steps=1, extra=["BETTA = 3.0"])
   assert not os.path.exists(tmp_path / "checkpoints")
 

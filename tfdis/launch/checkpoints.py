@@ -94,13 +94,24 @@ def damage(prefix):
 
 
 def all_checkpoints(directory):
-  """The checkpoint prefixes in `directory`, newest (highest step) first."""
+  """The checkpoint prefixes in `directory`, newest first: the `checkpoint` state file's latest, then the
+  rest (its list and every `ckpt-N.index`) by step, highest first."""
   found = {}
   for index in glob.glob(os.path.join(glob.escape(directory), "ckpt-*.index")):
-    match = _STEP.search(os.path.basename(index))
-    if match:
-      found[int(match.group(1))] = index[:-len(".index")]
-  return [found[step] for step in sorted(found, reverse=True)]
+    if _STEP.search(os.path.basename(index)):
+      found[index[:-len(".index")]] = None
+  latest = None
+  try:
+    state = tf.train.get_checkpoint_state(directory)
+  except Exception:  # pylint: disable=broad-except  (a damaged state file: the globbed files remain)
+    state = None
+  if state is not None:
+    listed = [*state.all_model_checkpoint_paths, state.model_checkpoint_path]
+    found.update({p: None for p in listed if p and os.path.exists(p + ".index")})
+    latest = state.model_checkpoint_path if state.model_checkpoint_path in found else None
+  step = lambda prefix: int(prefix.rsplit("-", 1)[1]) if prefix.rsplit("-", 1)[-1].isdigit() else -1  # noqa: E731
+  rest = sorted((p for p in found if p != latest), key=step, reverse=True)
+  return ([latest] if latest else []) + rest
 
 
 def newest_intact(directory, strict=False):
@@ -155,9 +166,10 @@ def prepare_for_training(directory, strict=False):
         shutil.move(path, os.path.join(target, os.path.basename(path)))
     logging.warning("Moved the damaged checkpoint %s into %s.", bad, target)
   if damaged or _state_unreadable(directory):
-    intact = list(reversed(all_checkpoints(directory)))  # oldest first, as the state file lists them
-    if intact:
-      tf.compat.v1.train.update_checkpoint_state(directory, intact[-1], all_model_checkpoint_paths=intact)
+    remaining = list(reversed(all_checkpoints(directory)))  # oldest first, as the state file lists them
+    if prefix:
+      remaining = [p for p in remaining if p != prefix] + [prefix]
+      tf.compat.v1.train.update_checkpoint_state(directory, prefix, all_model_checkpoint_paths=remaining)
   return prefix
 
 

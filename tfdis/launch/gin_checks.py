@@ -46,7 +46,8 @@ def _walk_references(value, found):
 
 def defined_macros():
   """Names of the macros the parsed configuration defines."""
-  return {scope for scope, selector in gin_config._CONFIG if selector == MACRO_SELECTOR}  # pylint: disable=protected-access
+  config = gin_config._CONFIG  # pylint: disable=protected-access
+  return {scope for scope, selector in config if selector == MACRO_SELECTOR}
 
 
 def referenced_macros():

@@ -11,6 +11,7 @@ from absl import app
 from absl import flags
 
 from tfdis import distribute
+from tfdis.data import tfds_datasets
 from tfdis.launch import callbacks
 from tfdis.launch import checkpoints
 from tfdis.launch import cli
@@ -25,7 +26,8 @@ _STRATEGY = flags.DEFINE_enum("strategy", "auto", distribute.STRATEGIES, "tf.dis
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of initialization, data stream and noise.")
 _RESTORE_STRICT = flags.DEFINE_bool("restore_strict", False, "Fail on a damaged checkpoint instead of "
                                     "resuming from the newest intact one (gin: train.restore_strict).")
-ERRORS = (train_lib.ConfigError, run_lock.RunLocked, checkpoints.CheckpointError, callbacks.TrainingDiverged)
+ERRORS = (train_lib.ConfigError, run_lock.RunLocked, checkpoints.CheckpointError, callbacks.TrainingDiverged,
+          tfds_datasets.DatasetNotPreparedError)
 
 
 def main(argv):
