@@ -1,19 +1,24 @@
-r"""Kill-and-resume determinism: does a run killed with SIGKILL and re-run end bit-identical to an uninterrupted one?
+r"""Fault probes: do runs killed with SIGKILL, or whose latest checkpoint was damaged, resume bit-identically?
 
-For each family, one uninterrupted reference run, then `--kills` runs that are each killed with SIGKILL at a
-random step (after at least one checkpoint) and re-run with the same command; every variable of the final
-checkpoint (model, optimizers, noise-generator states) is compared bit for bit with the reference. Runs use
-`train.deterministic = True` (TF op determinism) and a CPU-sized configuration.
+`--mode kill` (default): for each family, one uninterrupted reference run, then `--kills` runs that are each
+killed with SIGKILL at a random step (after at least one checkpoint) and re-run with the same command.
+`--mode corrupt`: copies of the finished reference run whose latest checkpoint is damaged at random (`.data`
+truncated at a random length, random bytes of `.data` or `.index` flipped), then re-run with the same
+command: it must set the damaged checkpoint aside, resume from the previous one and train to the end.
+Either way every variable of the final checkpoint (model, optimizers, noise-generator states) is compared
+bit for bit with the reference. Runs use `train.deterministic = True` and a CPU-sized configuration.
 
   python bench/faults.py                 # 5 kill points per family
   python bench/faults.py --kills 2 --families beta_vae
+  python bench/faults.py --mode corrupt --kills 6
 
-`tests/launch/test_kill_resume.py` runs the same check once per family.
+`tests/launch/test_kill_resume.py` and `tests/launch/test_checkpoint_integrity.py` run the same checks once.
 """
 
 import argparse
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,6 +94,47 @@ def run_killed(cmd, model_dir, kill_after_step, delay=0.0, timeout=600):
   return killed_at, (resumed[-1] if resumed else "")
 
 
+CORRUPTIONS = ("truncate_data", "flip_data", "flip_index")
+
+
+def corrupt(model_dir, how, rng):
+  """Damages the latest checkpoint of `model_dir` (`corrupt_checkpoint`); returns (its prefix, description)."""
+  prefix = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
+  return prefix, corrupt_checkpoint(prefix, how, rng)
+
+
+def corrupt_checkpoint(prefix, how, rng):
+  """Damages the checkpoint at `prefix` as `how` (one of CORRUPTIONS): `.data` truncated at a random length,
+  or 3 random bits of `.data` / `.index` flipped. Returns a description ('flip_data: 3 byte(s) at ...')."""
+  path = prefix + (".index" if how == "flip_index" else ".data-00000-of-00001")
+  size = os.path.getsize(path)
+  if how == "truncate_data":
+    length = rng.randrange(0, size)
+    os.truncate(path, length)
+    return f"{how}: {size} -> {length} bytes"
+  with open(path, "r+b") as f:
+    offsets = sorted(rng.sample(range(size), min(3, size)))
+    for offset in offsets:
+      f.seek(offset)
+      byte = f.read(1)[0]
+      f.seek(offset)
+      f.write(bytes([byte ^ (1 << rng.randrange(8))]))
+  return f"{how}: {len(offsets)} byte(s) at {', '.join(map(str, offsets))}"
+
+
+def run_corrupted(cmd, reference_dir, model_dir, how, rng, timeout=600):
+  """Copies the finished `reference_dir` to `model_dir`, damages its latest checkpoint, and re-runs `cmd`.
+
+  Returns:
+    (description, resumed_from): what was damaged, and the re-run's "Resumed from" stderr line.
+  """
+  shutil.copytree(reference_dir, model_dir)
+  _, description = corrupt(model_dir, how, rng)
+  rerun = run(cmd, timeout)
+  resumed = [line for line in rerun.stderr.splitlines() if "Resumed from" in line]
+  return description, (resumed[-1] if resumed else "")
+
+
 def checkpoint_values(model_dir):
   """{variable name: array} of the latest checkpoint in `model_dir` (the save counter excluded)."""
   reader = tf.train.load_checkpoint(os.path.join(model_dir, "checkpoints"))
@@ -109,29 +155,41 @@ def mismatches(reference_dir, other_dir):
 
 def main():
   parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-  parser.add_argument("--kills", type=int, default=5, help="kill points per family")
+  parser.add_argument("--mode", choices=["kill", "corrupt"], default="kill")
+  parser.add_argument("--kills", type=int, default=5, help="kill points (or corruptions) per family")
   parser.add_argument("--families", nargs="*", default=list(FAMILIES), choices=list(FAMILIES))
-  parser.add_argument("--seed", type=int, default=0, help="seed of the kill points")
+  parser.add_argument("--seed", type=int, default=0, help="seed of the kill points and corruptions")
   args = parser.parse_args()
   rng = random.Random(args.seed)
-  print(f"{STEPS} steps, checkpoint every {EVERY}, batch {BATCH}, op determinism on, SIGKILL at random steps")
-  print("| family | kill points (step of last checkpoint at the kill) | bit-identical | s |")
-  print("|---|---|---:|---:|")
+  if args.mode == "kill":
+    print(f"{STEPS} steps, checkpoint every {EVERY}, batch {BATCH}, op determinism on, SIGKILL at random steps")
+    print("| family | kill points (step of last checkpoint at the kill) | bit-identical | s |")
+  else:
+    print(f"{STEPS} steps, checkpoint every {EVERY}, batch {BATCH}, op determinism on, latest checkpoint "
+          f"(step {STEPS}) damaged at random, re-run resumes from step {STEPS - EVERY}")
+    print("| family | damage (kind: detail) | resumed from the previous checkpoint | bit-identical | s |")
+  print("|---|---|---:|---:|" + ("" if args.mode == "kill" else "---:|"))
   for family in args.families:
     config, bindings = FAMILIES[family]
     start = time.time()
     with tempfile.TemporaryDirectory() as tmp:
       reference = os.path.join(tmp, "reference")
       run(command(config, bindings, reference))
-      killed, matched = [], 0
+      events, matched, resumed_ok = [], 0, 0
       for i in range(args.kills):
-        model_dir = os.path.join(tmp, f"killed_{i}")
-        killed_at, _ = run_killed(command(config, bindings, model_dir), model_dir,
-                                  rng.randrange(EVERY, STEPS - 2 * EVERY + 1),
-                                  delay=rng.uniform(0, 0.3))
-        killed.append(killed_at)
+        model_dir = os.path.join(tmp, f"faulted_{i}")
+        cmd = command(config, bindings, model_dir)
+        if args.mode == "kill":
+          killed_at, _ = run_killed(cmd, model_dir, rng.randrange(EVERY, STEPS - 2 * EVERY + 1),
+                                    delay=rng.uniform(0, 0.3))
+          events.append(str(killed_at))
+        else:
+          description, resumed = run_corrupted(cmd, reference, model_dir, CORRUPTIONS[i % len(CORRUPTIONS)], rng)
+          events.append(description)
+          resumed_ok += resumed.endswith(f"ckpt-{STEPS - EVERY}.")
         matched += not mismatches(reference, model_dir)
-    print(f"| {family} | {', '.join(map(str, killed))} | {matched}/{args.kills} | {time.time() - start:.0f} |",
+    middle = "" if args.mode == "kill" else f" {resumed_ok}/{args.kills} |"
+    print(f"| {family} | {'; '.join(events)} |{middle} {matched}/{args.kills} | {time.time() - start:.0f} |",
           flush=True)
 
 

@@ -24,9 +24,12 @@ import numpy as np
 import tensorflow as tf
 
 import tfdis
+from export import leftovers
 from export import signatures as signatures_lib
 from export import tflite_lib
 from tfdis.launch import callbacks
+from tfdis.launch import checkpoints
+from tfdis.launch import run_lock
 from tfdis.launch import train_lib
 
 METADATA_PATH = os.path.join("assets", "tfdis_metadata.json")
@@ -39,8 +42,8 @@ class ExportError(RuntimeError):
 
 
 def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
-                 tolerance=tflite_lib.DEFAULT_TOLERANCE):
-  """Exports the latest checkpoint of the run in `model_dir` to `export_dir` (EXPORT/NAME/VERSION).
+                 tolerance=tflite_lib.DEFAULT_TOLERANCE, restore_strict=False):
+  """Exports the newest intact checkpoint of the run in `model_dir` to `export_dir` (EXPORT/NAME/VERSION).
 
   Args:
     model_dir: a training run's folder (config.gin and checkpoints/).
@@ -48,6 +51,8 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     overwrite: replace an existing `export_dir` (otherwise refuse with `ExportError`).
     image_shape: (h, w, c) of the model's images; by default read from the run's configured dataset.
     tolerance: largest accepted max |TFLite − SavedModel| (and |SavedModel − Keras|).
+    restore_strict: refuse when the newest checkpoint is damaged instead of exporting the newest intact one
+      (a damaged checkpoint is never exported: `checkpoints.newest_intact`).
 
   Returns:
     {"export_dir", "metadata", "signatures": [names], "tflite": {name: path}, "not_converted":
@@ -60,7 +65,7 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     tflite_lib.ParityError: outputs disagree beyond `tolerance`; nothing is written.
   """
   target = check_target(export_dir, overwrite)
-  model, source = restore_model(model_dir, image_shape)
+  model, source = restore_model(model_dir, image_shape, restore_strict)
   bad = callbacks.nonfinite_variables(model.variables)
   if bad:
     raise ExportError(f"The checkpoint in {model_dir} holds NaN/Inf in {len(bad)} variable(s) "
@@ -108,8 +113,8 @@ def _next_version(target):
   return max(versions, default=0) + 1
 
 
-def restore_model(model_dir, image_shape=None):
-  """Rebuilds the run's model from its config.gin and restores the latest checkpoint.
+def restore_model(model_dir, image_shape=None, restore_strict=False):
+  """Rebuilds the run's model from its config.gin and restores the newest intact checkpoint.
 
   gin's global configuration is replaced by the run's while the model is built, then cleared.
 
@@ -117,8 +122,8 @@ def restore_model(model_dir, image_shape=None):
     (model, source): the restored model and {"model_dir", "checkpoint", "gin_config"}.
   """
   try:
-    model, _ = train_lib.load_trained_model(model_dir, image_shape=image_shape)
-  except FileNotFoundError as e:
+    restored = train_lib.restore_run(model_dir, image_shape=image_shape, restore_strict=restore_strict)
+  except (FileNotFoundError, checkpoints.CheckpointError) as e:
     raise ExportError(str(e)) from e
   except train_lib.ConfigError as e:
     raise ExportError(f"Cannot rebuild the model of {model_dir}: {e}") from e
@@ -132,8 +137,8 @@ def restore_model(model_dir, image_shape=None):
     gin.clear_config()
   with open(os.path.join(model_dir, "config.gin")) as f:
     gin_config = f.read()
-  checkpoint = tf.train.latest_checkpoint(os.path.join(model_dir, "checkpoints"))
-  return model, {"model_dir": os.path.abspath(model_dir), "checkpoint": checkpoint, "gin_config": gin_config}
+  return restored.model, {"model_dir": os.path.abspath(model_dir), "checkpoint": restored.checkpoint,
+                          "gin_config": gin_config}
 
 
 def write_saved_model(family, path):
@@ -200,7 +205,11 @@ def _write_json(path, data):
 
 @contextlib.contextmanager
 def staging_dir(target):
-  """Yields a fresh folder next to `target`; on any failure removes it (and parents it created)."""
+  """Yields a fresh folder next to `target`, locked; on any failure removes it (and parents it created).
+
+  Dead exports' leftovers next to `target` are removed first (`leftovers.clean`). The lock (inside the
+  folder, `run_lock`) is held until the `with` block ends, through `commit`'s rename, then its file removed.
+  """
   parent = os.path.dirname(target)
   created = []
   probe = parent
@@ -208,10 +217,14 @@ def staging_dir(target):
     created.append(probe)
     probe = os.path.dirname(probe)
   os.makedirs(parent, exist_ok=True)
+  leftovers.clean(parent)
   staging = tempfile.mkdtemp(prefix=f".{os.path.basename(target)}.tmp-", dir=parent)
+  lock_path = os.path.join(staging, run_lock.LOCK_NAME)
+  lock = run_lock.acquire(lock_path, f"the export staging folder {staging}")
   try:
     yield staging
   except BaseException:
+    run_lock.release(lock, lock_path)
     shutil.rmtree(staging, ignore_errors=True)
     for folder in created:  # innermost first; stops at the first one that is not empty.
       try:
@@ -219,6 +232,11 @@ def staging_dir(target):
       except OSError:
         break
     raise
+  committed = os.path.join(target, run_lock.LOCK_NAME)  # the lock file moved with the rename
+  run_lock.release(lock, committed if os.path.exists(committed) else lock_path)
+  for path in (committed, lock_path):
+    if os.path.exists(path):
+      os.remove(path)
 
 
 def commit(staging, target, overwrite):

@@ -133,8 +133,9 @@ def test_bad_targets_and_sources_are_refused(tmp_path):
   assert os.listdir(tmp_path) == []
 
 
-def test_checkpoint_that_does_not_fit_is_refused(trained, tmp_path):
-  with pytest.raises(export_lib.ExportError, match="does not fit the model"):
+def test_image_shape_that_is_not_the_runs_is_refused_naming_both(trained, tmp_path):
+  with pytest.raises(export_lib.ExportError,
+                     match=r"image_shape \[32, 32, 1\] does not match the run's image shape \[16, 16, 1\]"):
     export_lib.export_model(trained[0], str(tmp_path / "beta_vae" / "1"), image_shape=(32, 32, 1))
   assert os.listdir(tmp_path) == []
 

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from bench import faults
 from tfdis import ROOT
+from tfdis.launch import run_lock
 from tfdis.launch import train_lib
 
 STEPS, BATCH = 4, 8
@@ -71,6 +72,8 @@ def test_two_workers_match_each_other_and_one_process(tmp_path):
   assert faults.latest_step(str(chief_dir)) == faults.latest_step(str(worker_dir)) == STEPS
   assert faults.mismatches(str(chief_dir), str(worker_dir)) == []  # bit-identical, optimizer state included
   assert (chief_dir / "operative_config.gin").exists() and (chief_dir / "traversal.png").exists()
+  # Each worker locked its own folder (the chief's holds the worker's: one lock on model_dir would deadlock).
+  assert (chief_dir / run_lock.LOCK_NAME).exists() and (worker_dir / run_lock.LOCK_NAME).exists()
 
   train_lib.run([str(gin_file)], BINDINGS, str(tmp_path / "single"), strategy="one_device")
   chief, single = faults.checkpoint_values(str(chief_dir)), faults.checkpoint_values(str(tmp_path / "single"))

@@ -2,11 +2,15 @@
 
 import glob
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfdis import ROOT
+from tfdis.launch import gin_checks
 from tfdis.launch import train_lib
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]
@@ -83,3 +87,44 @@ def test_missing_required_dataset_fails_before_training(tmp_path):
 def test_nonpositive_steps_rejected(tmp_path):
   with pytest.raises(train_lib.ConfigError, match="positive"):
     _run(tmp_path, steps=0)
+
+
+def test_typo_in_a_macro_binding_fails_before_training_with_the_closest_name(tmp_path):
+  with pytest.raises(train_lib.ConfigError,
+                     match=r"'BETTA = 3.0'.*macro BETTA is read by nothing.*Did you mean BETA\?"):
+    _run(tmp_path, steps=1, extra=["BETTA = 3.0"])
+  assert not os.path.exists(tmp_path / "checkpoints")
+
+
+def test_binding_a_macro_this_configuration_does_not_read_is_an_error(tmp_path):
+  with pytest.raises(train_lib.ConfigError, match="macro IMAGE_SHAPE is read by nothing"):
+    train_lib.parse_gin(["gin/papers/beta_vae/shapes2d.gin"], ["IMAGE_SHAPE = (32, 32, 1)"])
+
+
+def test_unknown_configurable_and_parameter_name_the_closest_known(tmp_path):
+  with pytest.raises(train_lib.ConfigError, match=r"No configurable matching 'betavae'.*Did you mean beta_vae\?"):
+    train_lib.parse_gin(BASE, ["betavae.beta = 3.0"])
+  with pytest.raises(train_lib.ConfigError, match=r"parameter named 'betta'.*Did you mean beta\?"):
+    train_lib.parse_gin(BASE, ["beta_vae.betta = 3.0"])
+  with pytest.raises(train_lib.ConfigError, match=r"'@beta_vea'.*Did you mean beta_vae\?"):
+    train_lib.parse_gin(BASE, ["train.model_fn = @beta_vea"])
+
+
+def test_a_files_unread_macro_only_warns(tmp_path, monkeypatch):
+  extra = tmp_path / "extra.gin"
+  extra.write_text("UNUSED_KNOB = 1\n")
+  warnings = []
+  monkeypatch.setattr(gin_checks.logging, "warning", lambda fmt, *args: warnings.append(fmt % args))
+  train_lib.parse_gin([*BASE, str(extra)], SMALL)
+  assert len(warnings) == 1 and "UNUSED_KNOB" in warnings[0] and "IMAGE_SHAPE" not in warnings[0]
+
+
+def test_train_cli_prints_one_error_line_without_the_flag_dump(tmp_path):
+  done = subprocess.run([sys.executable, "-m", "tfdis.launch.train", "--gin_file=gin/papers/beta_vae/shapes2d.gin",
+                         "--gin_param=BETTA = 3.0", f"--model_dir={tmp_path}"], cwd=ROOT, capture_output=True,
+                        text=True, timeout=300, env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
+  assert done.returncode == 1
+  errors = [line for line in done.stderr.splitlines() if "error:" in line]
+  assert len(errors) == 1 and "macro BETTA is read by nothing" in errors[0] and "Did you mean BETA?" in errors[0]
+  assert "Gin files; later ones override" not in done.stderr and "USAGE" not in done.stderr
+  assert not os.path.exists(tmp_path / "checkpoints")

@@ -8,6 +8,7 @@ import tensorflow as tf
 import tqdm
 
 from tfdis import visualize
+from tfdis.launch import checkpoints
 
 
 def _step(model):
@@ -78,7 +79,7 @@ class ProgressBar(keras.callbacks.Callback):
 
 
 class Checkpointer(keras.callbacks.Callback):
-  """Saves a checkpoint (model, optimizers, step) at the end of each interval and of training."""
+  """Saves a checkpoint (model, optimizers, step) and its sha256 manifest after each interval and at the end."""
 
   def __init__(self, manager):
     super().__init__()
@@ -94,7 +95,7 @@ class Checkpointer(keras.callbacks.Callback):
       raise TrainingDiverged(f"Refusing to checkpoint step {step}: {len(bad)} variable(s) hold NaN/Inf "
                              f"({', '.join(bad[:3])}); the last good checkpoint is "
                              f"{latest or 'none'}. Lower the learning rate, then re-run to resume from it.")
-    self.manager.save(checkpoint_number=step)
+    checkpoints.save(self.manager, step)
 
   def on_epoch_end(self, epoch, logs=None):
     self.save()

@@ -9,20 +9,24 @@ Writes model_dir/results.json and TensorBoard scalars under model_dir/eval, and 
 from absl import app
 from absl import flags
 
+from tfdis.launch import checkpoints
+from tfdis.launch import cli
 from tfdis.launch import evaluate_lib
-from tfdis.launch import train_lib
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "A training run's folder.", required=True)
 _GIN_FILES = flags.DEFINE_multi_string("gin_file", [], "Gin files for `evaluate` (see gin/metrics/).")
 _GIN_PARAMS = flags.DEFINE_multi_string("gin_param", [], "Gin bindings, e.g. 'evaluate.seed = 1'.")
+_RESTORE_STRICT = flags.DEFINE_bool("restore_strict", False, "Fail on a damaged newest checkpoint instead "
+                                    "of evaluating the newest intact one.")
 
 
 def main(argv):
   del argv
   try:
-    results = evaluate_lib.run(_MODEL_DIR.value, _GIN_FILES.value, _GIN_PARAMS.value)
-  except (train_lib.ConfigError, FileNotFoundError, ValueError) as e:
-    raise app.UsageError(str(e)) from e
+    results = evaluate_lib.run(_MODEL_DIR.value, _GIN_FILES.value, _GIN_PARAMS.value,
+                               restore_strict=_RESTORE_STRICT.value)
+  except (FileNotFoundError, ValueError, checkpoints.CheckpointError) as e:  # ConfigError is a ValueError
+    cli.fail(e)
   print(f"Results at step {results['step']} (model_dir/results.json):")
   print(evaluate_lib.table(results))
 

@@ -180,6 +180,7 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
   if sampler is None:
     raise ValueError(f"The run in {model_dir} has no ground-truth sampler (GROUND_TRUTH in its dataset gin "
                      "file): the disentanglement metrics need a dataset with known factors.")
+  check_image_shape(sampler, model_dir)
   ctx = Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
                 num_train, num_test, model=model)
   results = {"step": step, "seed": seed, "num_train": num_train, "num_test": num_test, "metrics": {}}
@@ -195,6 +196,17 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
   writer.flush()
   _write_json(os.path.join(model_dir, out_name), results)
   return results
+
+
+def check_image_shape(sampler, model_dir):
+  """Raises a one-line ValueError naming both shapes when the sampler's images do not fit the run's model."""
+  rng = np.random.RandomState(0)
+  observed = tuple(sampler.sample_observations_from_factors(sampler.sample_factors(1, rng), rng).shape[1:])
+  expected = train_lib.run_image_shape(model_dir)
+  if observed != expected:
+    raise ValueError(f"The ground-truth sampler (GROUND_TRUTH) renders images of shape {list(observed)}, but "
+                     f"the run in {model_dir} takes {list(expected)}: evaluate with a GROUND_TRUTH of the "
+                     "run's dataset.")
 
 
 def write_pictures(model, sampler, step, writer, seed, count=8):
@@ -213,9 +225,10 @@ def _write_json(path, payload):
   os.replace(path + ".tmp", path)
 
 
-def run(model_dir, gin_files=(), gin_bindings=()):
-  """Evaluates the latest checkpoint of the run in `model_dir`, configured by its config.gin + `gin_files`."""
-  model, step = train_lib.load_trained_model(model_dir, gin_files, gin_bindings)
+def run(model_dir, gin_files=(), gin_bindings=(), restore_strict=False):
+  """Evaluates the newest intact checkpoint of the run in `model_dir`, configured by its config.gin +
+  `gin_files` (a damaged newer one is skipped with a warning, or raises `CheckpointError` if `restore_strict`)."""
+  model, step = train_lib.load_trained_model(model_dir, gin_files, gin_bindings, restore_strict=restore_strict)
   return evaluate(model, step, model_dir)
 
 

@@ -3,13 +3,19 @@ r"""Trains a tfdis model from gin files.
   python -m tfdis.launch.train --gin_file=gin/papers/beta_vae/shapes2d.gin \
       --gin_param='TRAIN_STEPS = 2000' --model_dir=/tmp/beta_vae [--strategy=mirrored] [--seed=0]
 
-Re-running the same command after an interruption resumes from the latest checkpoint in --model_dir.
+Re-running the same command after an interruption resumes from the newest intact checkpoint in --model_dir.
+A failure prints one line (what is wrong and the fix) on stderr and exits with status 1.
 """
 
 from absl import app
 from absl import flags
 
 from tfdis import distribute
+from tfdis.data import tfds_datasets
+from tfdis.launch import callbacks
+from tfdis.launch import checkpoints
+from tfdis.launch import cli
+from tfdis.launch import run_lock
 from tfdis.launch import train_lib
 
 _GIN_FILES = flags.DEFINE_multi_string("gin_file", [], "Gin files; later ones override earlier ones.")
@@ -18,14 +24,19 @@ _MODEL_DIR = flags.DEFINE_string("model_dir", None, "Output folder; resumes from
                                  required=True)
 _STRATEGY = flags.DEFINE_enum("strategy", "auto", distribute.STRATEGIES, "tf.distribute strategy.")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of initialization, data stream and noise.")
+_RESTORE_STRICT = flags.DEFINE_bool("restore_strict", False, "Fail on a damaged checkpoint instead of "
+                                    "resuming from the newest intact one (gin: train.restore_strict).")
+ERRORS = (train_lib.ConfigError, run_lock.RunLocked, checkpoints.CheckpointError, callbacks.TrainingDiverged,
+          tfds_datasets.DatasetNotPreparedError)
 
 
 def main(argv):
   del argv
   try:
-    train_lib.run(_GIN_FILES.value, _GIN_PARAMS.value, _MODEL_DIR.value, _STRATEGY.value, _SEED.value)
-  except train_lib.ConfigError as e:
-    raise app.UsageError(str(e)) from e
+    train_lib.run(_GIN_FILES.value, _GIN_PARAMS.value, _MODEL_DIR.value, _STRATEGY.value, _SEED.value,
+                  restore_strict=_RESTORE_STRICT.value)
+  except ERRORS as e:
+    cli.fail(e)
 
 
 if __name__ == "__main__":
