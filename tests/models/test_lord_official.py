@@ -51,3 +51,14 @@ def test_stage_objectives_are_mean_reductions(model):
   errors = (np.mean(np.square(predicted_class - class_codes)) + np.mean(np.square(predicted_content - content_codes)))
   reconstruction = model.reconstruction_fn(batch["image"], model.decode(predicted_class, predicted_content))
   assert float(stage2["loss"]) == pytest.approx(float(reconstruction) + 10.0 * errors, rel=1e-5)
+
+
+@pytest.mark.parametrize("config, batch_size, num_images", [("glyphs", 64, 10000), ("cars3d", 128, 15648)])
+def test_run_lengths_and_batches_of_the_paper_files(config, batch_size, num_images):
+  """Steps, not the official epochs (Keras 1000 + 200 at batch 64, PyTorch 200 + 200 at batch 128)."""
+  train_lib.parse_gin([f"gin/papers/lord/{config}.gin"])
+  try:
+    assert (train_lib.configured("%STAGE1_STEPS"), train_lib.configured("%TRAIN_STEPS")) == (40000, 60000)
+    assert (train_lib.configured("%BATCH_SIZE"), train_lib.configured("%NUM_IMAGES")) == (batch_size, num_images)
+  finally:
+    gin.clear_config()
