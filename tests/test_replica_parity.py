@@ -33,7 +33,8 @@ FAMILIES = {
     "lord_stage1": (lambda shape: lord_lib.lord(shape, num_classes=3, num_images=8, stage1_steps=5, class_dim=4,
                                                 content_dim=3, adain_dim=8, encoder_width=4), (32, 32, 1)),
     "lord_stage2": (lambda shape: lord_lib.lord(shape, num_classes=3, num_images=8, stage1_steps=0, class_dim=4,
-                                                content_dim=3, adain_dim=8, encoder_width=4), (32, 32, 1)),
+                                                content_dim=3, adain_dim=8, encoder_width=4,
+                                                stage2_learning_rate=0.01), (32, 32, 1)),
     "lrli_vae": (lambda shape: lrli_vae_lib.lrli_vae(shape, num_classes=3, relevant_dim=2, irrelevant_dim=2,
                                                      gm_steps=1), (32, 32, 1)),
 }

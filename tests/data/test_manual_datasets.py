@@ -63,3 +63,42 @@ def test_missing_folder_says_what_to_download_and_where(tmp_path):
   with pytest.raises(tfds_datasets.DatasetNotPreparedError) as error:
     manual_datasets.cars3d(path=str(tmp_path))
   assert manual_datasets.URL in str(error.value) and str(tmp_path) in str(error.value)
+
+
+@pytest.fixture(scope="module")
+def five_cars(tmp_path_factory):
+  folder = tmp_path_factory.mktemp("cars3d_five")
+  for obj in range(5):
+    im = np.full((8, 8, 3, 24, 4), 40 * obj, np.uint8)  # every view of car `obj` painted 40·obj
+    scipy_io.savemat(folder / f"car_{obj + 1:03d}_mesh.mat", {"im": im})
+  return str(folder)
+
+
+def test_lords_held_out_cars_are_20_of_183_fixed_by_a_seed():
+  held_out = manual_datasets.held_out_objects(183, 20)
+  assert len(held_out) == 20 and len(np.unique(held_out)) == 20 and held_out.max() < 183
+  np.testing.assert_array_equal(held_out, manual_datasets.held_out_objects(183, 20))
+  assert not np.array_equal(held_out, manual_datasets.held_out_objects(183, 20, seed=1))
+  train = manual_datasets.subset_objects(183, "train", 20)
+  assert len(train) == 163 and not set(train) & set(held_out)
+  with pytest.raises(ValueError, match="some cars must train"):
+    manual_datasets.held_out_objects(5, 5)
+  with pytest.raises(ValueError, match="subset"):
+    manual_datasets.subset_objects(5, "validation")
+
+
+def test_held_out_cars_never_train_and_are_the_whole_test_split(five_cars):
+  held_out = manual_datasets.held_out_objects(5, 2)
+  train = pipeline.take_numpy(manual_datasets.cars3d(seed=0, path=five_cars, num_held_out=2), 3 * 96)
+  test = pipeline.take_numpy(manual_datasets.cars3d("test", path=five_cars, num_held_out=2), 1000)
+  assert set(np.unique(train["label"])) == set(range(5)) - set(held_out)  # labels: numbers among all 5
+  np.testing.assert_array_equal(np.unique(test["label"]), held_out)
+  assert len(test["label"]) == 2 * 96
+  np.testing.assert_allclose(test["image"][:, 3, 3, 0], 40 * test["label"] / 255.0, atol=1e-6)
+  np.testing.assert_allclose(train["image"][:, 3, 3, 0], 40 * train["label"] / 255.0, atol=1e-6)
+  sampler = manual_datasets.Cars3D(five_cars, subset="test", num_held_out=2)
+  assert sampler.factor_sizes == (4, 24, 2)
+  images = sampler.sample_observations_from_factors([[0, 0, 0], [1, 5, 1]])
+  np.testing.assert_allclose(images[:, 3, 3, 0], 40 * held_out / 255.0, atol=1e-6)
+  everything = pipeline.take_numpy(manual_datasets.cars3d("test", path=five_cars), 1000)
+  assert len(everything["label"]) == 5 * 96  # no held-out cars: the test split is every image

@@ -78,3 +78,22 @@ def test_download_is_only_attempted_when_asked(tmp_path):
     with pytest.raises(RuntimeError, match="stop"):
       tfds_datasets.mnist("train", data_dir=str(tmp_path), download=True)
   download.assert_called_once()
+
+
+@pytest.mark.parametrize("name", ["dsprites", "shapes3d"])
+def test_one_split_datasets_declare_a_held_out_test_split(name):
+  """"test" is the first 10,000 records; `held_out=True` leaves them out of "train" (default: in it)."""
+  requested = []
+
+  def as_dataset(self, split, **kwargs):
+    del self, kwargs
+    requested.append(split)
+    raise RuntimeError("stop")
+
+  with mock.patch.object(tfds.core.DatasetBuilder, "is_prepared", return_value=True), \
+      mock.patch.object(tfds.core.DatasetBuilder, "as_dataset", as_dataset):
+    for split, held_out in [("train", False), ("train", True), ("test", False), ("test", True)]:
+      with pytest.raises(RuntimeError, match="stop"):
+        _DATASETS[name][0](split, held_out=held_out)
+  assert requested == ["train", "train[10000:]", "train[:10000]", "train[:10000]"]
+  assert tfds_datasets.TEST_RECORDS == 10_000

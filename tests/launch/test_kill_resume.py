@@ -28,6 +28,11 @@ def test_sigkill_then_rerun_ends_bit_identical(family, tmp_path):
   if family == "orojar_gan":  # the GAN run resumes through its constant-then-linear-decay lr schedule
     operative = open(os.path.join(killed, "operative_config.gin")).read()
     assert "constant_then_linear_decay.total_steps = %TRAIN_STEPS" in operative
+  if family == "lord":  # killed after the stage switch (step 20): stage 2's own Adam and schedule resumed too
+    assert killed_at > 20
+    stage2 = {name: value for name, value in faults.checkpoint_values(killed).items() if "stage2_optimizer" in name}
+    iterations = [int(value) for name, value in stage2.items() if "iteration" in name]
+    assert iterations == [faults.STEPS - 20] and len(stage2) > 1  # its step counter and its moments
 
 
 def test_mismatches_sees_a_different_run(tmp_path):

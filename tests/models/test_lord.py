@@ -70,7 +70,7 @@ def test_the_run_switches_to_stage2_at_stage1_steps():
   encoders = [v.numpy() for v in model.encoder_variables]
   logs = model.fit(data, steps_per_epoch=2, epochs=1, verbose=0).history
   assert (model.optimizer.iterations.numpy(), model.latent_optimizer.iterations.numpy(),
-          model.encoder_optimizer.iterations.numpy()) == (4, 2, 2)
+          model.encoder_optimizer.iterations.numpy(), model.stage2_optimizer.iterations.numpy()) == (4, 2, 0, 2)
   assert logs["class_code_error"][0] > 0 and logs["content_code_error"][0] > 0
   for v, b in zip(model.embedding_variables, embeddings):  # stage 2 keeps the stage-1 codes as targets
     np.testing.assert_array_equal(v.numpy(), b)
@@ -82,7 +82,7 @@ def test_steps_per_execution_must_not_straddle_the_phase_switch():
   model.compile(optimizer=keras.optimizers.SGD(0.05), steps_per_execution=2)
   model.fit(tf.data.Dataset.from_tensors(_batch()).repeat(), steps_per_epoch=4, epochs=1, verbose=0)
   assert (model.optimizer.iterations.numpy(), model.latent_optimizer.iterations.numpy(),
-          model.encoder_optimizer.iterations.numpy()) == (4, 2, 2)
+          model.stage2_optimizer.iterations.numpy()) == (4, 2, 2)
   with pytest.raises(ValueError, match="multiple of steps_per_execution"):
     _model(stage1_steps=3).compile(optimizer=keras.optimizers.SGD(0.05), steps_per_execution=2)
 
@@ -144,11 +144,16 @@ settings = ["STAGE1_STEPS = 2", "CHECKPOINT_EVERY = 1", "BATCH_SIZE = 4", "NUM_I
             "train.deterministic = True", "train.log_every = 1"]
 def run(model_dir, steps):
   return train_lib.run([config], settings + [f"TRAIN_STEPS = {steps}"], model_dir)
-straight = run(root + "/straight", 4).get_weights()
+straight = run(root + "/straight", 4)
 for steps in (1, 3, 4):  # resumes in stage 1 (at 1), then in stage 2 (at 3)
   resumed = run(root + "/resumed", steps)
-print(json.dumps({"max_diff": max(float(np.abs(a - b).max()) for a, b in zip(straight, resumed.get_weights())),
-                  "encoder_iterations": int(resumed.encoder_optimizer.iterations.numpy())}))
+optimizers = lambda m: [m.optimizer, m.latent_optimizer, m.encoder_optimizer, m.stage2_optimizer]
+pairs = list(zip(straight.get_weights(), resumed.get_weights()))
+pairs += [(a.numpy(), b.numpy()) for p, q in zip(optimizers(straight), optimizers(resumed))
+          for a, b in zip(p.variables, q.variables)]
+print(json.dumps({"max_diff": max(float(np.abs(a - b).max()) for a, b in pairs),
+                  "stage2_iterations": int(resumed.stage2_optimizer.iterations.numpy()),
+                  "stage2_rate": float(resumed.stage2_optimizer.learning_rate)}))
 """
 
 
@@ -158,5 +163,6 @@ def test_resume_in_either_phase_matches_an_uninterrupted_run(tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False)
   assert result.returncode == 0, result.stderr[-3000:]
   outcome = json.loads(result.stdout.strip().splitlines()[-1])
-  assert outcome["encoder_iterations"] == 2
-  assert outcome["max_diff"] == 0.0
+  assert outcome["stage2_iterations"] == 2  # stage 2 (steps 2, 3) trains with its own, fresh optimizer
+  assert outcome["stage2_rate"] == pytest.approx(1e-5)  # 1e-4 decayed over TRAIN_STEPS - STAGE1_STEPS = 2
+  assert outcome["max_diff"] == 0.0  # weights and every optimizer's iterations and moments

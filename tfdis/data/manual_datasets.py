@@ -10,8 +10,14 @@ $TFDS_DATA_DIR or ~/tensorflow_datasets), or any folder passed as `path`:
   ...
 
 Images are resized (area) to 64x64x3. Factors, as disentanglement_lib's: [elevation 4, azimuth 24,
-object 183] (objects numbered in sorted file-name order); "label" is the object (LORD's class).
-The "test" split is every image once, in factor order (17,568 for the full set).
+object] (objects numbered in sorted file-name order); "label" is the object's number among all of them
+(LORD's class). The "test" split is every image once, in factor order (17,568 for the full set).
+
+Held-out cars (LORD, Gabbay & Hoshen 2020, A.2: 163 models train, 20 are held out): with `num_held_out` > 0
+the `held_out_objects` (drawn once by `held_out_seed`; the official `split_classes` draws them unseeded) are
+left out of "train", and "test" holds their images only. `Cars3D(subset=...)` samples one part; its object
+factor then numbers the cars of that part (0..n-1), `objects` maps them back, and "label" stays the car's
+number among all, as the official code's class ids (its class embedding keeps all 183 rows).
 """
 
 import functools
@@ -66,21 +72,46 @@ def load_cars3d(path=None):
   return np.stack([_load_mesh(f) for f in files])
 
 
+SUBSETS = ("all", "train", "test")
+
+
+def held_out_objects(num_objects, num_held_out, seed=0):
+  """The sorted numbers of the `num_held_out` of `num_objects` cars held out for testing (deterministic)."""
+  if not 0 <= num_held_out < num_objects:
+    raise ValueError(f"num_held_out = {num_held_out} must be in [0, {num_objects}): some cars must train.")
+  return np.sort(np.random.RandomState(seed).choice(num_objects, num_held_out, replace=False))
+
+
+def subset_objects(num_objects, subset, num_held_out=0, held_out_seed=0):
+  """The numbers of the cars in `subset`: "all", "train" (not held out) or "test" (held out; all if none)."""
+  if subset not in SUBSETS:
+    raise ValueError(f"Unknown Cars3D subset {subset!r}: use one of {SUBSETS}.")
+  test = held_out_objects(num_objects, num_held_out, held_out_seed)
+  if subset == "all" or (subset == "test" and not num_held_out):
+    return np.arange(num_objects)
+  return test if subset == "test" else np.setdiff1d(np.arange(num_objects), test)
+
+
 @gin.register
 class Cars3D(base.GroundTruthSampler):
   """Cars3D ground truth: [elevation 4, azimuth 24, object]; images looked up, not rendered.
 
   Args:
     path: folder of the .mat files (see the module docstring); None for the default.
+    subset: "all" cars, the "train" cars or the held-out "test" cars (see the module docstring).
+    num_held_out: cars held out (LORD: 20); 0: none ("test" is then every car).
+    held_out_seed: seed of the draw of the held-out cars.
   """
 
   factor_names = FACTOR_NAMES
   image_shape = (IMAGE_SIZE, IMAGE_SIZE, 3)
 
-  def __init__(self, path=None):
-    self.path = path
-    self.images = load_cars3d(path)  # [objects, 4, 24, 64, 64, 3]
-    self.factor_sizes = (4, 24, len(self.images))
+  def __init__(self, path=None, subset="all", num_held_out=0, held_out_seed=0):
+    self.path, self.subset, self.num_held_out, self.held_out_seed = path, subset, num_held_out, held_out_seed
+    images = load_cars3d(path)  # [all objects, 4, 24, 64, 64, 3]
+    self.objects = subset_objects(len(images), subset, num_held_out, held_out_seed)
+    self.images = images[self.objects]  # [objects of the subset, 4, 24, 64, 64, 3]
+    self.factor_sizes = (4, 24, len(self.objects))
 
   def lookup(self, factors):
     """Images of `factors` (int [n, 3]): float32 [n, 64, 64, 3] in [0, 1]."""
@@ -99,7 +130,7 @@ class Cars3D(base.GroundTruthSampler):
     return tf.ensure_shape(images, [None, *self.image_shape])
 
   def extras(self, factors):
-    return {"label": factors[:, 2]}
+    return {"label": tf.gather(tf.constant(self.objects, tf.int32), factors[:, 2])}
 
   def factors_of(self, indices):
     """Factors int32 [n, 3] of flat indices into the [object, elevation, azimuth] grid."""
@@ -108,7 +139,7 @@ class Cars3D(base.GroundTruthSampler):
 
 
 @gin.register
-def cars3d(split="train", seed=0, start_index=0, path=None):
+def cars3d(split="train", seed=0, start_index=0, path=None, num_held_out=0, held_out_seed=0):
   """Cars3D: {"image": [64, 64, 3], "label": object, "factors": [3]}; test: every image once.
 
   Args:
@@ -116,12 +147,14 @@ def cars3d(split="train", seed=0, start_index=0, path=None):
     seed: integer seed of the train stream.
     start_index: index of the first element (resume).
     path: folder of the .mat files (see the module docstring); None for the default.
+    num_held_out: cars left out of "train", the only ones in "test" (LORD: 20); 0: none, both see all.
+    held_out_seed: seed of the draw of the held-out cars (`held_out_objects`).
 
   Returns:
     A `tf.data.Dataset` of unbatched elements.
   """
   streams.check_split(split)
-  sampler = Cars3D(path)
+  sampler = Cars3D(path, split if num_held_out else "all", num_held_out, held_out_seed)
   train = split == streams.TRAIN
   indices = streams.permuted_indices(int(np.prod(sampler.factor_sizes)), seed, start_index,
                                      shuffle=train, repeat=train)

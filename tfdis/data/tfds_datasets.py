@@ -15,7 +15,10 @@ where to put the result. tensorflow_datasets is imported on first use, so `impor
 
 Train streams repeat forever: epoch e reads the records in file order through a shuffle buffer seeded by
 (seed, e); `start_index` skips whole epochs arithmetically and the rest as undecoded records. dsprites and
-shapes3d have one split; their "test" is their first 10,000 records (tfds writes records in hashed order).
+shapes3d have one tfds split; their "test" is their first `TEST_RECORDS` = 10,000 records (tfds writes
+records in hashed order, so a fixed pseudo-random sample of the factor grid). By default "train" is every
+record, "test" included, as the unsupervised papers train on the whole grid; `held_out=True` (gin:
+HELD_OUT = True) declares a held-out split: "train" is then the other records only (727,280 and 470,000).
 """
 
 import gin
@@ -181,10 +184,21 @@ def _dsprites_element(example):
 
 
 @gin.register
-def dsprites(split="train", seed=0, start_index=0, data_dir=None, download=False):
-  """dSprites (tfds "dsprites"): {"image": [64, 64, 1] 0/1, "factors": [5]}; 737,280 records."""
-  return tfds_stream("dsprites", split, seed, start_index, _dsprites_element,
-                     {"train": "train", "test": "train[:10000]"}, data_dir, download)
+def dsprites(split="train", seed=0, start_index=0, data_dir=None, download=False, held_out=False):
+  """dSprites (tfds "dsprites"): {"image": [64, 64, 1] 0/1, "factors": [5]}; 737,280 records.
+
+  `held_out`: leave the "test" records (the first 10,000) out of "train" (see the module docstring).
+  """
+  return tfds_stream("dsprites", split, seed, start_index, _dsprites_element, _held_out_splits(held_out),
+                     data_dir, download)
+
+
+TEST_RECORDS = 10_000
+
+
+def _held_out_splits(held_out):
+  """{"train", "test"} tfds split strings of a one-split dataset: test its first TEST_RECORDS records."""
+  return {"train": f"train[{TEST_RECORDS}:]" if held_out else "train", "test": f"train[:{TEST_RECORDS}]"}
 
 
 def _shapes3d_element(example):
@@ -193,10 +207,13 @@ def _shapes3d_element(example):
 
 
 @gin.register
-def shapes3d(split="train", seed=0, start_index=0, data_dir=None, download=False):
-  """3dshapes (tfds "shapes3d"): {"image": [64, 64, 3], "factors": [6]}; 480,000 records."""
-  return tfds_stream("shapes3d", split, seed, start_index, _shapes3d_element,
-                     {"train": "train", "test": "train[:10000]"}, data_dir, download)
+def shapes3d(split="train", seed=0, start_index=0, data_dir=None, download=False, held_out=False):
+  """3dshapes (tfds "shapes3d"): {"image": [64, 64, 3], "factors": [6]}; 480,000 records.
+
+  `held_out`: leave the "test" records (the first 10,000) out of "train" (see the module docstring).
+  """
+  return tfds_stream("shapes3d", split, seed, start_index, _shapes3d_element, _held_out_splits(held_out),
+                     data_dir, download)
 
 
 def _smallnorb_element(example):

@@ -17,6 +17,7 @@ import tqdm
 
 from tfdis import metrics
 from tfdis import visualize
+from tfdis.launch import lord_eval
 from tfdis.launch import lrli_eval
 from tfdis.launch import mddae_eval
 from tfdis.launch import train_lib
@@ -33,6 +34,7 @@ class Context:
   num_train: int
   num_test: int
   model: object = None  # the trained model itself, for family-specific adapters (Lr/Li-VAE's code split)
+  step: int = None  # the training step of the evaluated checkpoint (LORD: stage 1 or 2)
 
   def rng(self, name):
     """A NumPy RandomState for metric `name`, fixed by the evaluation seed and the name."""
@@ -103,29 +105,6 @@ def factor_level(ctx, epochs=5, width=32, num_train=None, architecture="strided"
                                      architecture=architecture)
 
 
-@gin.configurable(denylist=["ctx"])
-def lord_disentanglement(ctx, class_factors=(0,), classifier="mlp"):
-  """LORD's leakage (Table 2: y ← c, y → c, chance beside) and content-transfer error on ground-truth images.
-
-  Content labels are the non-class factors; the transfer target is rendered from the class factors of one
-  image and the other factors of the other (`metrics.content_transfer_error`). Needs a LORD model.
-  """
-  model = ctx.model
-  if not hasattr(model, "encode_class"):
-    raise ValueError("The lord metric needs a model with encode_class/encode_content (LORD).")
-  rng = ctx.rng("lord")
-  factors = ctx.sampler.sample_factors(ctx.num_train, rng)
-  images = ctx.sampler.sample_observations_from_factors(factors, rng)
-  content = [k for k in range(factors.shape[1]) if k not in class_factors]
-  class_labels = np.ravel_multi_index(factors[:, list(class_factors)].T,
-                                      [ctx.sampler.factor_sizes[k] for k in class_factors])
-  results = metrics.lord_leakage(batched(model.encode_content)(images), batched(model.encode_class)(images),
-                                 class_labels, factors[:, content], rng, classifier=classifier)
-  transfer = lambda a, b: np.asarray(model.transfer(tf.constant(a), tf.constant(b)))  # noqa: E731
-  errors = metrics.content_transfer_error(ctx.sampler, transfer, class_factors, rng, num_pairs=ctx.num_test)
-  return {**results, **{f"transfer_{key}": value for key, value in errors.items()}}
-
-
 METRICS = {
     "mig": _mig,
     "dci": _split_metric(metrics.dci, "dci"),
@@ -140,7 +119,7 @@ METRICS = {
     "class_swap": mddae_eval.class_swap_metric,  # mddAE, case 1
     "vp": vp,
     "factor_level": factor_level,
-    "lord": lord_disentanglement,
+    "lord": lord_eval.lord_disentanglement,
 }
 METRICS.update(lrli_eval.adapters(train_lib.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
 
@@ -182,8 +161,10 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
                      "file): the disentanglement metrics need a dataset with known factors.")
   check_image_shape(sampler, model_dir)
   ctx = Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
-                num_train, num_test, model=model)
+                num_train, num_test, model=model, step=step)
   results = {"step": step, "seed": seed, "num_train": num_train, "num_test": num_test, "metrics": {}}
+  if getattr(model, "reconstruction_name", None):  # LORD: which loss trained the model (VGG16 or the fallback)
+    results["reconstruction_loss"] = model.reconstruction_name
   writer = tf.summary.create_file_writer(os.path.join(model_dir, "eval"))
   for name in tqdm.tqdm(metric_names, desc="metrics", unit="metric"):
     start = time.perf_counter()

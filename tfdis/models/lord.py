@@ -4,7 +4,8 @@ Stage 1 (eq. 6-7): one class embedding per class, shared by all its images, and 
 training image, with Gaussian noise (σ) added to the content code in training and an activation decay λ‖c‖²,
 optimized jointly with the AdaIN generator (embeddings at `latent_lr_multiplier` × the generator's rate).
 Stage 2 (eq. 8): class and content encoders learn to reproduce the stage-1 codes (MSE, weight `code_weight`)
-and, through the fine-tuned generator, the image. Both stages are phases of one training run: the phase is
+and, through the fine-tuned generator, the image, with a fresh optimizer. Learning rates follow the official
+PyTorch code (`tfdis.models.lord_optimizers`): cosine decay to `min_learning_rate` within each stage. Both stages are phases of one training run: the phase is
 picked in Python from the step counter before every step, each phase having its own traced step function
 (an in-graph `tf.cond` cannot hold optimizer updates under MirroredStrategy: they synchronize replicas).
 
@@ -22,6 +23,7 @@ from tfdis import distribute
 from tfdis import editing
 from tfdis.losses import perceptual
 from tfdis.models import base
+from tfdis.models import lord_optimizers
 from tfdis.networks import adain
 from tfdis.regularizers import gaussian_kl
 
@@ -32,8 +34,12 @@ STAGE1, STAGE2 = "stage1", "stage2"
 class LORD(base.DisentanglementModel):
   """Class/content disentanglement by shared latent optimization (stage 1) and amortized encoders (stage 2).
 
-  Compile with the generator's optimizer (`self.optimizer`, whose step counter is the run's step); `compile`
-  clones it for the embeddings (learning rate × `latent_lr_multiplier`) and for the encoders.
+  Compile with the generator's optimizer, learning rate r (float). `compile` replaces it by clones of its class
+  and settings: `self.optimizer` (generator, stage 1, r), `latent_optimizer` (embeddings, r ×
+  `latent_lr_multiplier`), `encoder_optimizer` (encoders of the amortized ablation, stage 1, r), each decayed
+  (cosine) to `min_learning_rate` over `stage1_steps`; and `stage2_optimizer` (generator and encoders, stage 2,
+  `stage2_learning_rate` decayed to `min_learning_rate` over `train_steps − stage1_steps`), fresh at the switch.
+  `self.optimizer.iterations` counts every step of the run, in stage 2 too (it is the run's step).
 
   Args:
     generator: model [class codes, content codes] -> images in [0, 1].
@@ -49,6 +55,9 @@ class LORD(base.DisentanglementModel):
     amortized: stage-1 codes from the encoders instead of embeddings (ablation).
     content_kl: KL weight of a Gaussian content encoder, amortized only (ablation "w/ KL"); 0: noise.
     vgg_weights_path: VGG16 notop weights file of the perceptual loss; None: L1 + MS-SSIM fallback (logged).
+    min_learning_rate: rate every cosine decay ends at (official 1e-5); None: constant rates.
+    stage2_learning_rate: initial rate of the fresh stage-2 optimizer (official 1e-4).
+    train_steps: steps of the whole run, to decay the stage-2 rate over its steps; None: constant in stage 2.
     seed: seed of the content noise.
   """
 
@@ -56,11 +65,13 @@ class LORD(base.DisentanglementModel):
                 "content_code_error")
   NETWORKS = ("generator", "class_encoder", "content_encoder")
   SETTINGS = ("num_classes", "num_images", "stage1_steps", "content_noise", "content_decay",
-              "latent_lr_multiplier", "code_weight", "amortized", "content_kl", "vgg_weights_path", "seed")
+              "latent_lr_multiplier", "code_weight", "amortized", "content_kl", "vgg_weights_path",
+              "min_learning_rate", "stage2_learning_rate", "train_steps", "seed")
 
   def __init__(self, generator, class_encoder, content_encoder, num_classes, num_images, stage1_steps,
                content_noise=1.0, content_decay=0.001, latent_lr_multiplier=10.0, code_weight=10.0,
-               amortized=False, content_kl=0.0, vgg_weights_path=None, seed=None, **kwargs):
+               amortized=False, content_kl=0.0, vgg_weights_path=None, min_learning_rate=1e-5,
+               stage2_learning_rate=1e-4, train_steps=None, seed=None, **kwargs):
     super().__init__(**kwargs)
     if content_kl and not amortized:
       raise ValueError("content_kl > 0 needs amortized=True: the KL ablation regularizes a content encoder.")
@@ -70,6 +81,8 @@ class LORD(base.DisentanglementModel):
     self.latent_lr_multiplier, self.code_weight = float(latent_lr_multiplier), float(code_weight)
     self.amortized, self.content_kl = bool(amortized), float(content_kl)
     self.vgg_weights_path, self.seed = vgg_weights_path, seed
+    self.min_learning_rate, self.stage2_learning_rate = min_learning_rate, float(stage2_learning_rate)
+    self.train_steps = None if train_steps is None else int(train_steps)
     self.reconstruction_fn, self.reconstruction_name = perceptual.lord_reconstruction_loss(vgg_weights_path)
     def init(offset):  # U(−0.05, 0.05), as the official code.
       return keras.initializers.RandomUniform(-0.05, 0.05, seed=None if seed is None else seed + offset)
@@ -78,7 +91,7 @@ class LORD(base.DisentanglementModel):
     self.content_embedding = keras.layers.Embedding(num_images, self.content_dim, embeddings_initializer=init(1),
                                                     name="content_embedding")
     self.seed_generator = keras.random.SeedGenerator(seed)
-    self.latent_optimizer = self.encoder_optimizer = None
+    self.latent_optimizer = self.encoder_optimizer = self.stage2_optimizer = None
     self.phase = STAGE1
 
   @property
@@ -98,24 +111,28 @@ class LORD(base.DisentanglementModel):
     return tuple(int(s) for s in self.generator.output.shape[1:])
 
   def compile(self, optimizer="adam", **kwargs):
-    """Compiles with the generator's `optimizer`; clones it for the embeddings (× lr) and the encoders."""
-    super().compile(optimizer=optimizer, **kwargs)
+    """Compiles with clones of the generator's `optimizer` for each group and stage, with their schedules."""
+    optimizer = keras.optimizers.get(optimizer)
+    rate, name = lord_optimizers.base_learning_rate(optimizer), optimizer.name
+
+    def make(prefix, initial, steps):
+      schedule = lord_optimizers.cosine_decay(initial, steps, self.min_learning_rate)
+      return lord_optimizers.clone(optimizer, prefix + name, schedule)
+
+    super().compile(optimizer=make("", rate, self.stage1_steps), **kwargs)
     if self.stage1_steps % self.steps_per_execution:
       raise ValueError(
           f"steps_per_execution={self.steps_per_execution} does not divide stage1_steps={self.stage1_steps}: "
           "the phase is chosen once per execution, so one would run stage-2 steps with the stage-1 step "
           "function. Make stage1_steps a multiple of steps_per_execution (or use steps_per_execution=1).")
-    config = self.optimizer.get_config()
-    if not isinstance(config["learning_rate"], (int, float)):
-      raise ValueError("LORD scales the generator's learning rate for the embeddings: give the optimizer a "
-                       "float learning_rate (a schedule cannot be multiplied by latent_lr_multiplier).")
-    latent_config = {**config, "name": "latent_" + config["name"],
-                     "learning_rate": config["learning_rate"] * self.latent_lr_multiplier}
-    self.latent_optimizer = self.optimizer.__class__.from_config(latent_config)
-    self.encoder_optimizer = self.optimizer.__class__.from_config({**config, "name": "encoder_" + config["name"]})
+    stage2_steps = None if self.train_steps is None else max(self.train_steps - self.stage1_steps, 0)
+    self.latent_optimizer = make("latent_", rate * self.latent_lr_multiplier, self.stage1_steps)
+    self.encoder_optimizer = make("encoder_", rate, self.stage1_steps)
+    self.stage2_optimizer = make("stage2_", self.stage2_learning_rate, stage2_steps)
     self.optimizer.build(self.generator.trainable_variables)
     self.latent_optimizer.build(self.embedding_variables)
     self.encoder_optimizer.build(self.encoder_variables)
+    self.stage2_optimizer.build(self.stage2_variables)
 
   @property
   def embedding_variables(self):
@@ -124,6 +141,11 @@ class LORD(base.DisentanglementModel):
   @property
   def encoder_variables(self):
     return self.class_encoder.trainable_variables + self.content_encoder.trainable_variables
+
+  @property
+  def stage2_variables(self):
+    """What stage 2 trains, as the official code: the generator (fine-tuned) and both encoders."""
+    return self.generator.trainable_variables + self.encoder_variables
 
   def phase_at(self, step):
     """The phase that trains step `step` (0-based): stage 1 before `stage1_steps`, then stage 2."""
@@ -235,13 +257,16 @@ class LORD(base.DisentanglementModel):
       start += len(group)
 
   def train_step(self, data):
-    stage1 = self.phase == STAGE1
-    codes = self.encoder_variables if (self.amortized or not stage1) else self.embedding_variables
-    codes_optimizer = self.latent_optimizer if (stage1 and not self.amortized) else self.encoder_optimizer
+    if self.phase == STAGE1:
+      codes, codes_optimizer = ((self.encoder_variables, self.encoder_optimizer) if self.amortized else
+                                (self.embedding_variables, self.latent_optimizer))
+      groups = [(self.generator.trainable_variables, self.optimizer), (codes, codes_optimizer)]
+    else:  # A fresh optimizer; the generator's stage-1 optimizer only counts the run's steps.
+      groups = [(self.stage2_variables, self.stage2_optimizer)]
+      self.optimizer.iterations.assign_add(1)
     with tf.GradientTape() as tape:
-      terms = self.stage1_terms(data) if stage1 else self.stage2_terms(data)
-    self._minimize_groups(tape, terms["loss"], [(self.generator.trainable_variables, self.optimizer),
-                                                (codes, codes_optimizer)])
+      terms = self.stage1_terms(data) if self.phase == STAGE1 else self.stage2_terms(data)
+    self._minimize_groups(tape, terms["loss"], groups)
     return self.record(terms)
 
   def test_step(self, data):
@@ -278,7 +303,8 @@ def lord(image_shape, num_classes=gin.REQUIRED, num_images=gin.REQUIRED, stage1_
     content_dim: content code size (official 128).
     adain_dim: generator width (official 256).
     encoder_width: encoders' first conv width (official 64).
-    **kwargs: the other `LORD` arguments (content_noise, content_decay, amortized, vgg_weights_path, ...).
+    **kwargs: the other `LORD` arguments (content_noise, content_decay, amortized, vgg_weights_path,
+      min_learning_rate, stage2_learning_rate, train_steps, ...).
 
   Returns:
     An uncompiled, built `LORD`.
