@@ -53,11 +53,14 @@ def test_penalty_gradient_reaches_the_decoder_only(method):
 
 
 def test_one_decoder_pass_gives_the_two_pass_loss_and_gradient():
+  policy = keras.config.dtype_policy()  # the global policy, once created, no longer follows floatx
   keras.config.set_floatx("float64")
+  keras.config.set_dtype_policy("float64")
   try:
     model = jl1_vae_lib.jl1_vae(SHAPE, latent_dim=3, gamma=0.3, seed=2, lazy_every=2)
   finally:
     keras.config.set_floatx("float32")
+    keras.config.set_dtype_policy(policy)
   x = tf.cast(_images(), tf.float64)
   variables = model.encoder.trainable_variables + model.decoder.trainable_variables
   decoder, calls = model.decoder, []
