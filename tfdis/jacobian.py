@@ -20,7 +20,8 @@ Batching over K directions (`batch_jvp`), measured in bench/jacobian.py (bench/B
   * "double_vjp": no accumulator. Reverse mode gives g(u) = Jᵀu (one primal pass, recorded by a tape);
     g is linear in the dummy cotangent u, so the VJP of g in direction v is J·v (the transposed VJP).
     One primal pass, K passes through the transposed backward graph; the outer training tape then nests
-    reverse mode three deep. Exact for any `fn`.
+    reverse mode three deep. Exact for any `fn`. On the benchmarked CPU it is the cheapest tangent pass
+    forward-only at width 64 but loses inside full train steps (bench/BENCHMARKS.md, issue 22).
 
 `has_aux=True` (all strategies): fn returns (outputs, aux); tangents are taken of `outputs` only and
 `aux` (any structure of tensors, e.g. the generator's image for the loss) comes back as computed in the
