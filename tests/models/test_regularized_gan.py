@@ -134,9 +134,9 @@ def test_one_generator_pass_gives_the_two_pass_loss_and_gradient(penalty, kwargs
 
       results.append(loss_and_grads())
     (loss, grads), (want_loss, want_grads) = results
-    np.testing.assert_allclose(loss, want_loss, rtol=2e-6)
-    for g, w in zip(grads, want_grads):  # float32 (the lazy penalty's dtype): summation order differs
-      np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5 * np.abs(w).max())
+    np.testing.assert_allclose(loss, want_loss, rtol=1e-5)
+    for g, w in zip(grads, want_grads):  # float32 (the lazy penalty's dtype): batch sizes and sums differ
+      np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-4 * np.abs(w).max())
 
 
 def test_gradient_penalty_matches_a_direct_tape_and_vanishes_for_a_unit_linear_critic():
