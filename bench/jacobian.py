@@ -1,6 +1,9 @@
 """Train-step cost of the exact Jacobian penalties vs finite differences and reverse mode (issue 3).
 
-Usage: python bench/jacobian.py [--quick] [--width 16] [--batch 64] [--repeats 3]
+Usage: python bench/jacobian.py [--quick] [--width 16] [--batch 64] [--repeats 3] [--steps]
+
+`--steps` runs only bench/jacobian_steps.py (issue 22): the families' full training steps, exact vs finite
+difference per family, at the official shape (width 64) and this bench's default, two-pass vs shared.
 
 A step is forward + loss + penalty + gradient + Adam apply, in a `tf.function`. Models: the OroJaR
 simple-GAN generator (tfdis.networks.simple_gan; penalty on its 4 feature maps + image, λ = 1e-6, loss
@@ -226,6 +229,7 @@ def parse_args():
   parser.add_argument("--reverse_batch", type=int, default=1)
   parser.add_argument("--xla_timeout", type=int, default=120)
   parser.add_argument("--output", default="", help="also write the markdown tables to this file")
+  parser.add_argument("--steps", action="store_true", help="full-step summary per family (issue 22)")
   parser.add_argument("--case", action="store_true", help=argparse.SUPPRESS)
   parser.add_argument("--model", default="gan", help=argparse.SUPPRESS)
   parser.add_argument("--latent_dim", type=int, default=6, help=argparse.SUPPRESS)
@@ -276,6 +280,11 @@ def main():
   args = parse_args()
   if args.case:
     return run_case(args)
+  if args.steps:
+    from bench import jacobian_steps  # pylint: disable=g-import-not-at-top
+    sys.argv = [sys.argv[0], "--repeats", str(args.repeats), "--batch", str(args.batch)] + (
+        ["--output", args.output] if args.output else [])
+    return jacobian_steps.main()
   keras.utils.set_random_seed(0)
   start = time.time()
   out = [f"TF {tf.__version__}, {os.cpu_count()} CPU cores (shared), load average at start "

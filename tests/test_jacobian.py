@@ -149,6 +149,50 @@ def test_weight_gradients_through_tangents_match_brute_force():
     assert_close(g, b, "float64")
 
 
+@pytest.mark.parametrize("strategy", jacobian.STRATEGIES)
+def test_weight_gradients_of_every_strategy_match_brute_force(strategy):
+  fn = dense_net(3, "float64")
+  z = tf.random.stateless_normal([4, 3], [4, 5], dtype="float64")
+  t = tf.random.stateless_normal([2, 4, 3], [4, 6], dtype="float64")
+
+  def loss_of(tangents):
+    return sum(tf.reduce_sum(tf.square(x)) for x in tf.nest.flatten(tangents))
+
+  with tf.GradientTape() as tape:
+    loss = loss_of(jacobian.batch_jvp(fn, z, t, strategy=strategy)[1])
+  grads = tape.gradient(loss, fn.trainable_variables)
+  with tf.GradientTape() as outer:
+    with tf.GradientTape(persistent=True) as inner:
+      inner.watch(z)
+      outputs = tf.nest.flatten(fn(z))
+    brute = loss_of([tf.einsum("bni,kbi->kbn", inner.batch_jacobian(y, z), t) for y in outputs])
+  assert_close(loss, brute, "float64")
+  for g, b in zip(grads, outer.gradient(brute, fn.trainable_variables)):
+    assert_close(g, b, "float64")
+
+
+@pytest.mark.parametrize("strategy", jacobian.STRATEGIES)
+def test_has_aux_returns_the_primal_pass_and_tangents_of_outputs_only(strategy):
+  fn = conv_net(3, "float64")
+  z = tf.random.stateless_normal([4, 3], [6, 7], dtype="float64")
+  t = tf.random.stateless_normal([2, 4, 3], [6, 8], dtype="float64")
+  outputs, tangents, aux = jacobian.batch_jvp(
+      lambda x: (fn(x)["feat"], {"image": fn(x)["image"], "twice": 2.0 * x}), z, t, strategy=strategy,
+      has_aux=True)
+  assert_close(outputs, fn(z)["feat"], "float64")
+  assert sorted(aux) == ["image", "twice"]
+  assert_close(aux["image"], fn(z)["image"], "float64")
+  assert_close(aux["twice"], 2.0 * z, "float64")
+  _, want = jacobian.batch_jvp(lambda x: fn(x)["feat"], z, t, strategy=strategy)
+  assert_close(tangents, want, "float64")
+  if strategy in jacobian.SECOND_ORDER_STRATEGIES:
+    _, second, aux2 = jacobian.batch_second_directional_derivative(
+        lambda x: (fn(x)["feat"], fn(x)["image"]), z, t, strategy=strategy, has_aux=True)
+    assert_close(aux2, fn(z)["image"], "float64")
+    assert_close(second, jacobian.batch_second_directional_derivative(
+        lambda x: fn(x)["feat"], z, t, strategy=strategy)[1], "float64")
+
+
 @pytest.mark.parametrize("jit_compile", [False, True])
 def test_tf_function_and_xla_give_eager_values(jit_compile):
   fn = dense_net(3, "float32")
@@ -223,3 +267,11 @@ def test_bad_inputs_raise_clear_errors():
     jacobian.batch_jvp(fn, tf.zeros([2, 3]), tf.zeros([1, 2, 3]), strategy="pfor")
   with pytest.raises(ValueError, match="floating"):
     jacobian.jacobian_columns(fn, tf.zeros([2, 3], tf.int32))
+  with pytest.raises(ValueError, match="Unknown strategy 'double_vjp'"):
+    jacobian.batch_second_directional_derivative(fn, tf.zeros([2, 3]), tf.zeros([1, 2, 3]),
+                                                 strategy="double_vjp")
+  dynamic = tf.TensorSpec([None, 2, 3])
+  for strategy in ("loop", "double_vjp"):
+    step = tf.function(lambda t, s=strategy: jacobian.batch_jvp(fn, tf.zeros([2, 3]), t, strategy=s)[1])
+    with pytest.raises(ValueError, match=f'strategy="{strategy}" needs a static number'):
+      step.get_concrete_function(dynamic)

@@ -17,6 +17,15 @@ Batching over K directions (`batch_jvp`), measured in bench/jacobian.py (bench/B
     computed K times). Requires `fn` to treat samples independently: a layer mixing the batch
     (BatchNormalization in training mode) would mix the K directions.
   * "loop": K separate accumulator passes (K primal passes), exact for any `fn`.
+  * "double_vjp": no accumulator. Reverse mode gives g(u) = Jᵀu (one primal pass, recorded by a tape);
+    g is linear in the dummy cotangent u, so the VJP of g in direction v is J·v (the transposed VJP).
+    One primal pass, K passes through the transposed backward graph; the outer training tape then nests
+    reverse mode three deep. Exact for any `fn`. On the benchmarked CPU it is the cheapest tangent pass
+    forward-only at width 64 but loses inside full train steps (bench/BENCHMARKS.md, issue 22).
+
+`has_aux=True` (all strategies): fn returns (outputs, aux); tangents are taken of `outputs` only and
+`aux` (any structure of tensors, e.g. the generator's image for the loss) comes back as computed in the
+same primal pass, so a loss and a penalty share one forward pass (with "tile", from the first batch copy).
 
 Layers that compute a variance with `tf.nn.moments` (Keras BatchNormalization, GroupNormalization) stop
 the gradient of the mean inside the variance: their first derivatives are exact, but derivatives of
@@ -26,7 +35,8 @@ penalty). `tfdis.networks.simple_gan.InstanceNormalization` differentiates throu
 
 import tensorflow as tf
 
-STRATEGIES = ("vectorized", "tile", "loop")
+STRATEGIES = ("vectorized", "tile", "loop", "double_vjp")
+SECOND_ORDER_STRATEGIES = ("tile", "loop", "vectorized")
 _ZERO = tf.UnconnectedGradients.ZERO
 
 
@@ -51,9 +61,9 @@ def _check_tangents(z, tangents, batched):
   return tangents
 
 
-def _check_strategy(strategy):
-  if strategy not in STRATEGIES:
-    raise ValueError(f"Unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}.")
+def _check_strategy(strategy, choices=STRATEGIES):
+  if strategy not in choices:
+    raise ValueError(f"Unknown strategy {strategy!r}: use one of {', '.join(choices)}.")
 
 
 def _tile(z, num):
@@ -66,55 +76,99 @@ def _unfold(x, num):
   return tf.reshape(x, tf.concat([[num, -1], tf.shape(x)[1:]], axis=0))
 
 
-def jvp(fn, z, tangents):
+def _split_aux(fn, has_aux):
+  """fn -> a callable z -> (outputs, aux); aux is () when has_aux is False."""
+  if has_aux:
+    return fn
+  return lambda z: (fn(z), ())
+
+
+def _returned(outputs, tangents, aux, has_aux):
+  return (outputs, tangents, aux) if has_aux else (outputs, tangents)
+
+
+def jvp(fn, z, tangents, has_aux=False):
   """Exact Jacobian-vector products J·tangents of every output of fn at z, in one forward pass.
 
   Args:
-    fn: callable z -> tensor or nested list/tuple/dict of tensors [batch, ...].
+    fn: callable z -> tensor or nested list/tuple/dict of tensors [batch, ...]; with has_aux, z ->
+      (outputs, aux).
     z: [batch, d] latents.
     tangents: [batch, d] directions, one per sample.
+    has_aux: whether fn also returns an auxiliary structure (module docstring).
 
   Returns:
-    (outputs, output_tangents): fn(z), and for each output a tensor of its shape holding
-    d/dt fn(z + t·tangents) at t = 0 (zeros for outputs that do not depend on z).
+    (outputs, output_tangents) (and aux with has_aux): fn(z), and for each output a tensor of its shape
+    holding d/dt fn(z + t·tangents) at t = 0 (zeros for outputs that do not depend on z).
   """
   z = check_latents(z)
   tangents = _check_tangents(z, tangents, batched=False)
   with tf.autodiff.ForwardAccumulator(z, tangents) as acc:
-    outputs = fn(z)
+    outputs, aux = _split_aux(fn, has_aux)(z)
   output_tangents = tf.nest.map_structure(lambda y: acc.jvp(y, unconnected_gradients=_ZERO), outputs)
-  return outputs, output_tangents
+  return _returned(outputs, output_tangents, aux, has_aux)
 
 
-def batch_jvp(fn, z, tangents, strategy="vectorized"):
+def _static_count(tangents, strategy):
+  if tangents.shape[0] is None:
+    raise ValueError(f'strategy="{strategy}" needs a static number of directions K; '
+                     'use strategy="vectorized".')
+  return tangents.shape[0]
+
+
+def _double_vjp(fn, z, tangents):
+  """(outputs, [K, ...] tangents per output, aux) by the transposed VJP (module docstring)."""
+  num = _static_count(tangents, "double_vjp")
+  with tf.GradientTape(persistent=True) as outer:
+    with tf.GradientTape() as inner:
+      inner.watch(z)
+      outputs, aux = fn(z)
+    flat = tf.nest.flatten(outputs)
+    cotangents = [tf.zeros(tf.shape(y), y.dtype) for y in flat]  # g is linear in them: any value works
+    outer.watch(cotangents)
+    g = inner.gradient(flat, z, output_gradients=cotangents, unconnected_gradients=_ZERO)
+  columns = [outer.gradient(g, cotangents, output_gradients=tangents[k], unconnected_gradients=_ZERO)
+             for k in range(num)]
+  stacked = [tf.stack([c[i] for c in columns]) for i in range(len(flat))]
+  return outputs, tf.nest.pack_sequence_as(outputs, stacked), aux
+
+
+def batch_jvp(fn, z, tangents, strategy="vectorized", has_aux=False):
   """Exact J·v for K directions per sample at once.
 
   Args:
-    fn: callable z -> tensor or nested structure of tensors [batch, ...].
+    fn: callable z -> tensor or nested structure of tensors [batch, ...]; with has_aux, z ->
+      (outputs, aux).
     z: [batch, d] latents.
     tangents: [K, batch, d] directions.
-    strategy: "vectorized", "tile" or "loop" (module docstring; "tile" needs samples independent in fn).
+    strategy: "vectorized", "tile", "loop" or "double_vjp" (module docstring; "tile" needs samples
+      independent in fn; "loop" and "double_vjp" a static K).
+    has_aux: whether fn also returns an auxiliary structure, returned from the same primal pass.
 
   Returns:
-    (outputs, output_tangents): fn(z) (each [batch, ...]) and, per output, [K, batch, ...] tangents.
+    (outputs, output_tangents) (and aux with has_aux): fn(z) (each [batch, ...]) and, per output,
+    [K, batch, ...] tangents.
   """
   z = check_latents(z)
   tangents = _check_tangents(z, tangents, batched=True)
   _check_strategy(strategy)
+  fn_aux = _split_aux(fn, has_aux)
+  if strategy == "double_vjp":
+    return _returned(*_double_vjp(fn_aux, z, tangents), has_aux)
   if strategy == "tile":
     num = tf.shape(tangents)[0]
-    outputs, flat = jvp(fn, _tile(z, num), tf.reshape(tangents, [-1, z.shape[-1]]))
+    outputs, flat, aux = jvp(fn_aux, _tile(z, num), tf.reshape(tangents, [-1, z.shape[-1]]), has_aux=True)
     batch = tf.shape(z)[0]
-    outputs = tf.nest.map_structure(lambda y: y[:batch], outputs)
-    return outputs, tf.nest.map_structure(lambda t: _unfold(t, num), flat)
+    outputs, aux = tf.nest.map_structure(lambda y: y[:batch], (outputs, aux))
+    return _returned(outputs, tf.nest.map_structure(lambda t: _unfold(t, num), flat), aux, has_aux)
   if strategy == "loop":
-    if tangents.shape[0] is None:
-      raise ValueError('strategy="loop" needs a static number of directions K; use strategy="vectorized".')
-    results = [jvp(fn, z, tangents[k]) for k in range(tangents.shape[0])]
+    results = [jvp(fn_aux, z, tangents[k], has_aux=True) for k in range(_static_count(tangents, "loop"))]
     stacked = tf.nest.map_structure(lambda *ts: tf.stack(ts), *[r[1] for r in results])
-    return results[0][0], stacked
-  outputs, stacked = tf.vectorized_map(lambda t: jvp(fn, z, t), tangents, fallback_to_while_loop=True)
-  return tf.nest.map_structure(lambda y: y[0], outputs), stacked
+    return _returned(results[0][0], stacked, results[0][2], has_aux)
+  outputs, stacked, aux = tf.vectorized_map(lambda t: jvp(fn_aux, z, t, has_aux=True), tangents,
+                                            fallback_to_while_loop=True)
+  outputs, aux = tf.nest.map_structure(lambda y: y[0], (outputs, aux))
+  return _returned(outputs, stacked, aux, has_aux)
 
 
 def jacobian_columns(fn, z, strategy="vectorized"):
@@ -143,63 +197,71 @@ def _swap_leading(x):
   return tf.transpose(x, perm)
 
 
-def second_directional_derivative(fn, z, u, v=None):
+def second_directional_derivative(fn, z, u, v=None, has_aux=False):
   """Exact uᵀ H v of every output element, by forward-over-forward (nested accumulators).
 
   With v = u (the default) this is d²/dt² fn(z + t·u) at t = 0.
 
   Args:
-    fn: callable z -> tensor or nested structure of tensors [batch, ...].
+    fn: callable z -> tensor or nested structure of tensors [batch, ...]; with has_aux, z ->
+      (outputs, aux).
     z: [batch, d] latents.
     u: [batch, d] outer direction.
     v: [batch, d] inner direction; defaults to u.
+    has_aux: whether fn also returns an auxiliary structure, returned from the same primal pass.
 
   Returns:
-    (outputs, second): fn(z), and per output a tensor of its shape holding Σ_ij u_i v_j ∂²fn/∂z_i∂z_j.
+    (outputs, second) (and aux with has_aux): fn(z), and per output a tensor of its shape holding
+    Σ_ij u_i v_j ∂²fn/∂z_i∂z_j.
   """
   z = check_latents(z)
   u = _check_tangents(z, u, batched=False)
   v = u if v is None else _check_tangents(z, v, batched=False)
   with tf.autodiff.ForwardAccumulator(z, u) as outer:
     with tf.autodiff.ForwardAccumulator(z, v) as inner:
-      outputs = fn(z)
+      outputs, aux = _split_aux(fn, has_aux)(z)
     first = tf.nest.map_structure(lambda y: inner.jvp(y, unconnected_gradients=_ZERO), outputs)
   second = tf.nest.map_structure(lambda y: outer.jvp(y, unconnected_gradients=_ZERO), first)
-  return outputs, second
+  return _returned(outputs, second, aux, has_aux)
 
 
-def batch_second_directional_derivative(fn, z, u, v=None, strategy="tile"):
+def batch_second_directional_derivative(fn, z, u, v=None, strategy="tile", has_aux=False):
   """`second_directional_derivative` for K direction pairs at once.
 
   Args:
-    fn: callable z -> tensor or nested structure of tensors [batch, ...].
+    fn: callable z -> tensor or nested structure of tensors [batch, ...]; with has_aux, z ->
+      (outputs, aux).
     z: [batch, d] latents.
     u: [K, batch, d] outer directions.
     v: [K, batch, d] inner directions; defaults to u.
     strategy: "tile" (default: z repeated K times, one nested pass; samples must be independent in fn),
       "vectorized" (pfor over the K pairs, primal once: ~15% faster steps on the simple GAN, but ~3× the
       tracing time of "tile") or "loop".
+    has_aux: whether fn also returns an auxiliary structure, returned from the same primal pass.
 
   Returns:
-    (outputs, second): fn(z) (each [batch, ...]) and per output [K, batch, ...] values uᵀ H v.
+    (outputs, second) (and aux with has_aux): fn(z) (each [batch, ...]) and per output [K, batch, ...]
+    values uᵀ H v.
   """
   z = check_latents(z)
   u = _check_tangents(z, u, batched=True)
   v = u if v is None else _check_tangents(z, v, batched=True)
-  _check_strategy(strategy)
+  _check_strategy(strategy, SECOND_ORDER_STRATEGIES)
+  fn_aux = _split_aux(fn, has_aux)
   if strategy == "tile":
     num, d = tf.shape(u)[0], z.shape[-1]
-    outputs, second = second_directional_derivative(
-        fn, _tile(z, num), tf.reshape(u, [-1, d]), tf.reshape(v, [-1, d]))
+    outputs, second, aux = second_directional_derivative(
+        fn_aux, _tile(z, num), tf.reshape(u, [-1, d]), tf.reshape(v, [-1, d]), has_aux=True)
     batch = tf.shape(z)[0]
-    outputs = tf.nest.map_structure(lambda y: y[:batch], outputs)
-    return outputs, tf.nest.map_structure(lambda t: _unfold(t, num), second)
+    outputs, aux = tf.nest.map_structure(lambda y: y[:batch], (outputs, aux))
+    return _returned(outputs, tf.nest.map_structure(lambda t: _unfold(t, num), second), aux, has_aux)
   if strategy == "loop":
-    if u.shape[0] is None:
-      raise ValueError('strategy="loop" needs a static number of directions K; use strategy="vectorized".')
-    results = [second_directional_derivative(fn, z, u[k], v[k]) for k in range(u.shape[0])]
+    results = [second_directional_derivative(fn_aux, z, u[k], v[k], has_aux=True)
+               for k in range(_static_count(u, "loop"))]
     stacked = tf.nest.map_structure(lambda *ts: tf.stack(ts), *[r[1] for r in results])
-    return results[0][0], stacked
-  outputs, stacked = tf.vectorized_map(
-      lambda uv: second_directional_derivative(fn, z, uv[0], uv[1]), (u, v), fallback_to_while_loop=True)
-  return tf.nest.map_structure(lambda y: y[0], outputs), stacked
+    return _returned(results[0][0], stacked, results[0][2], has_aux)
+  outputs, stacked, aux = tf.vectorized_map(
+      lambda uv: second_directional_derivative(fn_aux, z, uv[0], uv[1], has_aux=True), (u, v),
+      fallback_to_while_loop=True)
+  outputs, aux = tf.nest.map_structure(lambda y: y[0], (outputs, aux))
+  return _returned(outputs, stacked, aux, has_aux)

@@ -52,6 +52,55 @@ def test_penalty_gradient_reaches_the_decoder_only(method):
   assert sum(float(tf.reduce_sum(tf.abs(g))) for g in decoder_grads) > 0.0
 
 
+def test_one_decoder_pass_gives_the_two_pass_loss_and_gradient():
+  policy = keras.config.dtype_policy()  # the global policy, once created, no longer follows floatx
+  keras.config.set_floatx("float64")
+  keras.config.set_dtype_policy("float64")
+  try:
+    model = jl1_vae_lib.jl1_vae(SHAPE, latent_dim=3, gamma=0.3, seed=2, lazy_every=2)
+  finally:
+    keras.config.set_floatx("float32")
+    keras.config.set_dtype_policy(policy)
+  x = tf.cast(_images(), tf.float64)
+  variables = model.encoder.trainable_variables + model.decoder.trainable_variables
+  decoder, calls = model.decoder, []
+  for shared in (True, False):
+    model.shares_decoder_pass = lambda shared=shared: shared  # False: the two-pass path of before
+    counted = []
+    model.decoder = lambda *args, **kwargs: counted.append(1) or decoder(*args, **kwargs)
+    model.loss_terms(x, training=True, step=0)
+    calls.append(len(counted))
+    model.decoder = decoder
+  assert calls == [1, 2]
+  for step in (0, 1):  # penalized, then skipped (lazy every 2)
+    results = []
+    for shared in (True, False):
+      model.shares_decoder_pass = lambda shared=shared: shared
+      model.seed_generator.state.assign(keras.random.SeedGenerator(4).state)
+      with tf.GradientTape() as tape:
+        terms = model.loss_terms(x, training=True, step=tf.constant(step, tf.int64))
+      results.append((terms, tape.gradient(terms["loss"], variables)))
+    (terms, grads), (want, want_grads) = results
+    assert (float(terms["jacobian_l1"]) > 0) == (step == 0)
+    for name in terms:
+      np.testing.assert_allclose(terms[name], want[name], rtol=1e-12)
+    for g, w in zip(grads, want_grads):  # encoder gradients from the reconstruction only, as before
+      np.testing.assert_allclose(g, w, rtol=1e-9, atol=1e-12 * np.abs(w).max())
+
+
+def test_k_column_estimate_and_its_gin_options():
+  model = jl1_vae_lib.jl1_vae(SHAPE, latent_dim=4, seed=0, jacobian_directions=4)
+  codes = _codes(d=4)
+  np.testing.assert_allclose(model.jacobian_penalty(codes), jacobian_l1(model.decode, codes), rtol=1e-5)
+  model.jacobian_directions = 1
+  draws = [float(model.jacobian_penalty(codes)) for _ in range(3)]
+  assert len(set(draws)) > 1 and not model.shares_decoder_pass()
+  restored = jl1_vae_lib.JL1VAE.from_config(model.get_config())
+  assert restored.jacobian_directions == 1
+  with pytest.raises(ValueError, match="jacobian_directions must be None"):
+    jl1_vae_lib.jl1_vae(SHAPE, latent_dim=2, jacobian_directions=0)
+
+
 def test_ramp_is_linear_from_zero_then_constant():
   model = jl1_vae_lib.jl1_vae(SHAPE, latent_dim=2, beta=4.0, gamma=0.2, ramp_steps=100)
   for step, fraction in [(0, 0.0), (50, 0.5), (100, 1.0), (250, 1.0)]:

@@ -1,5 +1,6 @@
 """RegularizedGAN: optimizer steps, penalties against direct calls, WGAN-GP, serialization, checkpoints."""
 
+import functools
 import json
 import os
 
@@ -81,6 +82,61 @@ def test_penalty_none_is_zero_and_lazy_penalty_skips_steps():
   np.testing.assert_allclose(on_step_0, 2.0 * float(lazy.penalty_value(z)), rtol=1e-5)
   lazy.optimizer.iterations.assign(1)
   assert float(lazy.generator_terms(z)["jacobian_penalty"]) == 0.0
+
+
+class CountingCalls:
+  """Wraps a network and counts its Python calls (a vectorized pass traces its function once)."""
+
+  def __init__(self, network):
+    self.network, self.calls = network, 0
+
+  def __call__(self, *args, **kwargs):
+    self.calls += 1
+    return self.network(*args, **kwargs)
+
+
+def _two_pass_generator_loss(model, z):
+  """The generator loss as computed before issue 22: one generator call for the loss, one in the penalty."""
+  adversarial = -tf.reduce_mean(model.discriminator(model.generator(z, training=True)["image"], training=True))
+  return adversarial + regularizers.lazy_penalty(model.optimizer.iterations, model.lazy_every,
+                                                 model.penalty_weight, lambda: model.penalty_value(z))
+
+
+@pytest.mark.parametrize("penalty,kwargs", [
+    ("orthogonal_jacobian", {"num_directions": 2}),
+    ("orthogonal_jacobian", {"num_directions": 2, "strategy": "double_vjp"}),
+    ("orthogonal_jacobian", {"num_directions": 2, "method": "finite_difference"}),
+    ("hessian_penalty", {"k": 2}),
+    ("hessian_penalty", {"k": 2, "method": "finite_difference"}),
+])
+def test_one_generator_pass_gives_the_two_pass_loss_and_gradient(penalty, kwargs):
+  model = _compiled(penalty=penalty, penalty_weight=0.3, penalty_kwargs=kwargs, lazy_every=1)
+  generator = model.generator
+  z = tf.random.stateless_normal([3, 3], seed=[3, 4])
+  calls = []
+  for loss_fn in (lambda: model.generator_terms(z), functools.partial(_two_pass_generator_loss, model, z)):
+    model.generator = CountingCalls(generator)
+    loss_fn()  # eagerly (no tf.cond tracing both branches): one call of the generator per pass
+    calls.append(model.generator.calls)
+  model.generator, model.lazy_every = generator, 2
+  assert calls == [1, 2]
+  for step in (0, 1):  # penalized, then skipped (lazy every 2)
+    model.optimizer.iterations.assign(step)
+    results = []
+    for loss_fn in (lambda: model.generator_terms(z)["loss"], functools.partial(_two_pass_generator_loss, model, z)):
+      model.seed_generator.state.assign(keras.random.SeedGenerator(5).state)
+
+      @tf.function  # as in train_step (eager gradients of the exact Hessian penalty fail in TF 2.21)
+      def loss_and_grads(loss_fn=loss_fn):
+        with tf.GradientTape() as tape:
+          loss = loss_fn()
+        return loss, tape.gradient(loss, generator.trainable_variables)
+
+      results.append(loss_and_grads())
+    (loss, grads), (want_loss, want_grads) = results
+    np.testing.assert_allclose(loss, want_loss, rtol=1e-5)
+    for g, w in zip(grads, want_grads):  # float32 (the lazy penalty's dtype): batch sizes and sums differ
+      np.testing.assert_allclose(g, w, rtol=1e-3, atol=1e-4 * np.abs(w).max())
 
 
 def test_gradient_penalty_matches_a_direct_tape_and_vanishes_for_a_unit_linear_critic():

@@ -190,6 +190,54 @@ def test_default_vectorized_strategy_matches_tile_in_value_and_gradient():
     assert_close(got, want, "float64")
 
 
+def test_return_outputs_gives_fn_at_z_from_the_penalty_pass():
+  fn = conv_net(3, "float64")
+  z = tf.random.stateless_normal([3, 3], [8, 1], dtype="float64")
+  hp = regularizers.hessian_penalty
+  cases = {
+      "orojar k=2": lambda **kw: orojar(fn, z, num_directions=2, seed=2, **kw),
+      "orojar full": lambda **kw: orojar(fn, z, layer_weights={"image": 1.0}, **kw),
+      "jl1": lambda **kw: jl1(fn, z, **kw),
+      "jl1 k=2": lambda **kw: jl1(fn, z, num_directions=2, seed=3, **kw),
+      "hessian k=2": lambda **kw: hp(fn, z, seed=4, layer_weights={"feat": 1.0}, **kw),
+      "hessian exact": lambda **kw: hp(fn, z, k=None, **kw),
+  }
+  want = fn(z)
+  for name, penalty in cases.items():
+    for method in ("exact", "finite_difference"):
+      if name == "hessian exact" and method == "finite_difference":
+        continue
+      value, outputs = penalty(method=method, return_outputs=True)
+      assert_close(value, penalty(method=method), "float64")
+      assert sorted(outputs) == ["feat", "image"], name  # the full structure, unpenalized outputs too
+      for key in want:
+        assert_close(outputs[key], want[key], "float64")
+
+
+def test_latent_columns_draw_k_distinct_columns_uniformly():
+  z = tf.zeros([6000, 5])
+  directions, scale = regularizers.jacobian_penalties.latent_columns(z, 2, seed=1)
+  assert directions.shape == (2, 6000, 5) and scale == 2.5
+  per_sample = tf.reduce_sum(directions, axis=0).numpy()  # [batch, d]: 0/1, two ones per sample
+  assert set(np.unique(per_sample)) == {0.0, 1.0} and np.all(per_sample.sum(-1) == 2)
+  np.testing.assert_allclose(per_sample.mean(0), 2 / 5, atol=0.03)  # P(column i drawn) = k/d
+
+
+def test_stochastic_jl1_is_unbiased_within_its_standard_error():
+  d, k, draws = 6, 2, 3000
+  fn = dense_net(d, "float64")
+  z0 = tf.random.stateless_normal([1, d], [5, 1], dtype="float64")
+  per_column = sum(np.abs(j[0]).sum(0) for j in brute_jacobians(fn, z0))  # a_i = Σ_n |J_ni|, [d]
+  exact = per_column.sum()
+  assert_close(jl1(fn, z0, num_directions=d, seed=2), exact, "float64")  # k = d: every column, scale 1
+  # One latent repeated: the batch mean averages `draws` independent k-column draws. Sampling k of d
+  # without replacement: Var[(d/k) Σ_drawn a_i] = (d/k)² k σ² (d − k)/(d − 1), σ² the variance of a_i.
+  estimate = jl1(fn, tf.repeat(z0, draws, axis=0), num_directions=k, seed=3).numpy()
+  stderr = np.sqrt((d / k)**2 * k * per_column.var() * (d - k) / (d - 1) / draws)
+  assert abs(estimate - exact) < 4 * stderr, (estimate, exact, stderr)
+  assert stderr < 0.05 * exact  # the check has power
+
+
 def test_bad_arguments_raise_clear_errors():
   fn = dense_net(3, "float32")
   z = tf.zeros([2, 3])
@@ -205,3 +253,6 @@ def test_bad_arguments_raise_clear_errors():
     jl1(fn, z, method="finite_difference", epsilon=0.0)
   with pytest.raises(ValueError, match="k=None.*method='exact'"):
     regularizers.hessian_penalty(fn, z, k=None, method="finite_difference")
+  for bad in (0, 4, 2.0):
+    with pytest.raises(ValueError, match=r"num_directions must be an int in \[1, d = 3\]"):
+      jl1(fn, z, num_directions=bad)

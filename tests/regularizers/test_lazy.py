@@ -64,3 +64,28 @@ def test_under_xla_with_a_variable_step():
 def test_bad_every_raises():
   with pytest.raises(ValueError, match="every must be >= 1"):
     regularizers.lazy_penalty(0, 0, 1.0, lambda: tf.constant(1.0))
+
+
+def test_skip_fn_returns_the_outputs_of_the_taken_branch():
+  model = tiny_model()
+  x = tf.constant([[0.5, -1.0], [2.0, 0.3]])
+  penalized, plain = tf.Variable(0), tf.Variable(0)
+
+  def penalty():
+    penalized.assign_add(1)
+    y = model(x)  # one pass feeds the penalty and the returned outputs
+    return tf.reduce_sum(tf.square(y)), y
+
+  def skip():
+    plain.assign_add(1)
+    return model(x)
+
+  step = tf.function(lambda i: regularizers.lazy_penalty(i, 3, 0.5, penalty, skip_fn=skip))
+  results = [step(tf.constant(i)) for i in range(6)]
+  assert (penalized.numpy(), plain.numpy()) == (2, 4)
+  for i, (value, outputs) in enumerate(results):
+    np.testing.assert_allclose(outputs, model(x), rtol=1e-6)
+    want = 1.5 * np.sum(np.square(model(x))) if i % 3 == 0 else 0.0
+    np.testing.assert_allclose(value, want, rtol=1e-6)
+  value, outputs = regularizers.lazy_penalty(4, 1, 0.5, penalty, skip_fn=skip)
+  np.testing.assert_allclose(value, 0.5 * np.sum(np.square(outputs)), rtol=1e-6)

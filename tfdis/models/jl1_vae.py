@@ -9,12 +9,18 @@ Follows the official code (travers-rhodes/jlonevae, `vae_jacobian.py`, `jlonevae
     (`jacobian_method="finite_difference"`); the default here is the exact forward-mode Jacobian;
   * the encoder's log-variance bias starts at −3 (set by the `jl1_vae` factory);
   * γ = 0 skips the penalty (the official trainer short-circuits it too).
+
+Cheaper options (bench/BENCHMARKS.md, issue 22): `jacobian_directions=k` differentiates k latent columns
+drawn per sample, scaled by d/k (an unbiased estimate of Σ|J|, `jacobian_penalties.latent_columns`);
+`lazy_every=N` computes the penalty on one step in N with weight ×N. With the exact method on every
+column, the reconstruction and the penalty share one decoder pass (`penalty_and_logits`).
 """
 
 import gin
 import keras
 import tensorflow as tf
 
+from tfdis import jacobian
 from tfdis import networks
 from tfdis.models import beta_vae as beta_vae_lib
 from tfdis.regularizers import gaussian_kl
@@ -35,6 +41,7 @@ class JL1VAE(beta_vae_lib.BetaVAE):
     jacobian_method: "exact" (forward mode) or "finite_difference" (the official estimator).
     epsilon: finite-difference step (official 1e-3).
     lazy_every: N; the penalty is computed on one step in N with weight ×N (lazy regularization).
+    jacobian_directions: None (every latent column) or k: k columns drawn per sample, scaled by d/k.
     reconstruction: "bernoulli" or "gaussian".
     seed: seed of the reparameterization noise.
   """
@@ -42,7 +49,8 @@ class JL1VAE(beta_vae_lib.BetaVAE):
   LOSS_NAMES = ("loss", "reconstruction", "kl", "jacobian_l1")
 
   def __init__(self, encoder, decoder, beta=4.0, gamma=0.1, ramp_steps=0, jacobian_method="exact",
-               epsilon=1e-3, lazy_every=1, reconstruction="bernoulli", seed=None, **kwargs):
+               epsilon=1e-3, lazy_every=1, reconstruction="bernoulli", seed=None, jacobian_directions=None,
+               **kwargs):
     super().__init__(encoder, decoder, beta=beta, reconstruction=reconstruction, seed=seed, **kwargs)
     if jacobian_method not in jacobian_penalties.METHODS:
       raise ValueError(f"Unknown jacobian_method {jacobian_method!r}: use one of "
@@ -54,6 +62,10 @@ class JL1VAE(beta_vae_lib.BetaVAE):
     self.jacobian_method = jacobian_method
     self.epsilon = float(epsilon)
     self.lazy_every = int(lazy_every)
+    if jacobian_directions is not None and (not isinstance(jacobian_directions, int) or jacobian_directions < 1):
+      raise ValueError(f"jacobian_directions must be None (every latent column) or an int >= 1, got "
+                       f"{jacobian_directions!r}.")
+    self.jacobian_directions = jacobian_directions
 
   def current_step(self):
     """The optimizer's iteration counter (steps applied so far), or None before `compile`."""
@@ -68,11 +80,50 @@ class JL1VAE(beta_vae_lib.BetaVAE):
     return self.beta * fraction, self.gamma * fraction
 
   def jacobian_penalty(self, codes, training=False):
-    """Σ|∂ sigmoid(decoder(z)) / ∂z| / batch at z = stop_gradient(codes): only the decoder gets gradients."""
+    """Σ|∂ sigmoid(decoder(z)) / ∂z| / batch at z = stop_gradient(codes): only the decoder gets gradients.
+
+    With `jacobian_directions=k`, the unbiased estimate from k columns drawn per sample."""
     def images(z):
       return tf.sigmoid(self.decoder(z, training=training))
+    k = self.jacobian_directions
     return jacobian_penalties.jacobian_l1(images, tf.stop_gradient(codes), method=self.jacobian_method,
-                                          epsilon=self.epsilon)
+                                          epsilon=self.epsilon, num_directions=k,
+                                          seed=None if k is None else self.seed_generator)
+
+  def shares_decoder_pass(self):
+    """Whether the penalty's pass also gives the reconstruction's logits (exact method, every column)."""
+    return self.jacobian_method == "exact" and self.jacobian_directions is None
+
+  def penalty_and_logits(self, codes, training=False):
+    """(jacobian_penalty(codes), decoder(codes)) from one decoder pass (exact method, every column).
+
+    The pass runs at z = stop_gradient(codes), so the penalty trains the decoder only, as in the official
+    code. The reconstruction's gradient w.r.t. the encoder (∂R/∂logits · J_logits · ∂codes/∂θ) is restored
+    exactly by adding the zero-valued term J_logits · (codes − z), J_logits (the d logit columns of the
+    same pass) held constant; the image columns are σ'(logits) · J_logits, the sigmoid's chain rule.
+    """
+    z = tf.stop_gradient(codes)
+    directions, _ = jacobian_penalties.latent_columns(z)
+    logits, columns = jacobian.batch_jvp(lambda x: self.decoder(x, training=training), z, directions)
+    images = tf.sigmoid(logits)
+    penalty = jacobian_penalties.l1_of_columns(images * (1.0 - images) * columns)  # columns [d, batch, ...]
+    logits = logits + tf.einsum("kb...,bk->b...", tf.stop_gradient(columns), codes - z)
+    return penalty, logits
+
+  def decoded_and_penalty(self, codes, training, step):
+    """(logits at codes, the lazy penalty: N·penalty on steps that are multiples of N, else 0)."""
+    step = 0 if step is None else step
+    decode = lambda: self.decoder(codes, training=training)
+    if self.gamma == 0.0:
+      return decode(), tf.zeros([], codes.dtype)
+    if self.shares_decoder_pass():
+      penalty, logits = lazy.lazy_penalty(step, self.lazy_every, 1.0,
+                                          lambda: self.penalty_and_logits(codes, training),
+                                          dtype=codes.dtype, skip_fn=decode)
+      return logits, penalty
+    penalty = lazy.lazy_penalty(step, self.lazy_every, 1.0, lambda: self.jacobian_penalty(codes, training),
+                                dtype=codes.dtype)
+    return decode(), penalty
 
   def loss_terms(self, images, training, step=None):
     """The loss terms on a batch: {"loss", "reconstruction", "kl", "jacobian_l1"}, per-replica batch means.
@@ -91,16 +142,10 @@ class JL1VAE(beta_vae_lib.BetaVAE):
     beta, gamma = self.ramped_weights(step)
     mean, logvar = self.encoder(images, training=training)
     codes = self.sample(mean, logvar)  # [batch, d]
-    logits = self.decoder(codes, training=training)
+    logits, penalty = self.decoded_and_penalty(codes, training, step)
     reconstruction = self.reconstruction_fn(images, logits)
     kl = gaussian_kl(mean, logvar)
-    loss = reconstruction + beta * kl
-    if self.gamma == 0.0:
-      penalty = tf.zeros_like(loss)
-    else:
-      penalty = lazy.lazy_penalty(0 if step is None else step, self.lazy_every, 1.0,
-                                  lambda: self.jacobian_penalty(codes, training), dtype=loss.dtype)
-      loss = loss + gamma * penalty
+    loss = reconstruction + beta * kl + gamma * penalty
     return {"loss": loss, "reconstruction": reconstruction, "kl": kl, "jacobian_l1": penalty}
 
   def get_config(self):
@@ -111,13 +156,15 @@ class JL1VAE(beta_vae_lib.BetaVAE):
         "jacobian_method": self.jacobian_method,
         "epsilon": self.epsilon,
         "lazy_every": self.lazy_every,
+        "jacobian_directions": self.jacobian_directions,
     })
     return config
 
 
 @gin.register
 def jl1_vae(image_shape, latent_dim=10, beta=4.0, gamma=0.1, ramp_steps=0, jacobian_method="exact",
-            epsilon=1e-3, lazy_every=1, reconstruction="bernoulli", seed=None, logvar_bias_init=-3.0):
+            epsilon=1e-3, lazy_every=1, reconstruction="bernoulli", seed=None, logvar_bias_init=-3.0,
+            jacobian_directions=None):
   """Builds a `JL1VAE` with the disentanglement_lib conv encoder/decoder (log-variance bias −3, official).
 
   Args:
@@ -132,6 +179,7 @@ def jl1_vae(image_shape, latent_dim=10, beta=4.0, gamma=0.1, ramp_steps=0, jacob
     reconstruction: "bernoulli" or "gaussian".
     seed: noise seed.
     logvar_bias_init: initial bias of the encoder's log-variance head.
+    jacobian_directions: None (every latent column) or k columns drawn per sample (unbiased, ×d/k).
 
   Returns:
     An uncompiled, built `JL1VAE`.
@@ -140,6 +188,7 @@ def jl1_vae(image_shape, latent_dim=10, beta=4.0, gamma=0.1, ramp_steps=0, jacob
       networks.conv_encoder(image_shape, latent_dim, logvar_bias_init=logvar_bias_init),
       networks.conv_decoder(latent_dim, image_shape),
       beta=beta, gamma=gamma, ramp_steps=ramp_steps, jacobian_method=jacobian_method, epsilon=epsilon,
-      lazy_every=lazy_every, reconstruction=reconstruction, seed=seed, name="jl1_vae")
+      lazy_every=lazy_every, reconstruction=reconstruction, seed=seed,
+      jacobian_directions=jacobian_directions, name="jl1_vae")
   model(tf.zeros((1,) + tuple(image_shape)))
   return model

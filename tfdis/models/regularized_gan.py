@@ -103,23 +103,28 @@ class RegularizedGAN(base.DisentanglementModel):
     """Images [batch, h, w, c] in [0, 1] generated from latents `codes` [batch, d]."""
     return 0.5 * (self.generator(codes, training=False)["image"] + 1.0)
 
-  def penalty_value(self, latents):
-    """The unweighted generator penalty at `latents` (0 for penalty "none")."""
+  def penalty_value(self, latents, return_outputs=False):
+    """The unweighted generator penalty at `latents` (0 for penalty "none"); with `return_outputs`,
+    (penalty, generator outputs at `latents` from the penalty's own forward pass)."""
     if PENALTIES[self.penalty] is None:
       return tf.zeros([])
     weights = dict(zip(self.penalty_layers, self.layer_weights))
     return PENALTIES[self.penalty](lambda z: self.generator(z, training=True), latents,
-                                   layer_weights=weights, seed=self.seed_generator, **self.penalty_kwargs)
+                                   layer_weights=weights, seed=self.seed_generator,
+                                   return_outputs=return_outputs, **self.penalty_kwargs)
 
   def generator_terms(self, latents):
-    """{"loss": −mean D(G(z)) + λ·penalty, "jacobian_penalty": λ·penalty (N·λ·penalty or 0 when lazy)}."""
-    fake = self.generator(latents, training=True)["image"]
-    adversarial = -tf.reduce_mean(self.discriminator(fake, training=True))
+    """{"loss": −mean D(G(z)) + λ·penalty, "jacobian_penalty": λ·penalty (N·λ·penalty or 0 when lazy)}.
+
+    One generator pass: on penalized steps the image comes from the penalty's forward pass."""
+    plain = lambda: self.generator(latents, training=True)
     if PENALTIES[self.penalty] is None:
-      penalty = tf.zeros([])
+      penalty, outputs = tf.zeros([]), plain()
     else:
-      penalty = regularizers.lazy_penalty(self.optimizer.iterations, self.lazy_every, self.penalty_weight,
-                                          lambda: self.penalty_value(latents))
+      penalty, outputs = regularizers.lazy_penalty(
+          self.optimizer.iterations, self.lazy_every, self.penalty_weight,
+          lambda: self.penalty_value(latents, return_outputs=True), skip_fn=plain)
+    adversarial = -tf.reduce_mean(self.discriminator(outputs["image"], training=True))
     return {"loss": adversarial + penalty, "jacobian_penalty": penalty}
 
   def gradient_penalty(self, real, fake):

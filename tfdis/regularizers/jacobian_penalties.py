@@ -15,6 +15,10 @@ Shared conventions:
   * `strategy` is `tfdis.jacobian.batch_jvp`'s batching over directions ("vectorized" by default).
   * The finite-difference batch and the exact Hessian (z tiled over directions) assume fn treats samples
     independently (no BatchNormalization in training mode).
+  * `return_outputs=True` returns (penalty, fn(z)): the full primal structure of fn at z from the
+    penalty's own pass (the accumulator's primal, or the unshifted rows of the finite-difference batch),
+    so a loss computed on it shares that forward pass instead of calling fn again (Grappler does not
+    merge two calls: the variable reads are stateful; bench/BENCHMARKS.md).
 """
 
 from collections.abc import Mapping
@@ -50,7 +54,8 @@ def _basis(z):
 
 
 def _select_outputs(fn, layer_weights):
-  """Returns (flat_fn, weights): flat_fn(z) is a list of tensors; weights None, a number or a list."""
+  """Returns (flat_fn, weights): flat_fn(z) is (list of penalized tensors, the full fn(z)); weights None, a
+  number or a list."""
   if isinstance(layer_weights, Mapping):
     names = sorted(layer_weights)
 
@@ -63,10 +68,15 @@ def _select_outputs(fn, layer_weights):
       if unknown:
         raise ValueError(f"layer_weights names {unknown}, which fn does not return; "
                          f"fn returns {sorted(outputs)}.")
-      return [outputs[name] for name in names]
+      return [outputs[name] for name in names], outputs
 
     return flat_fn, [layer_weights[name] for name in names]
-  return (lambda z: tf.nest.flatten(fn(z))), layer_weights
+
+  def flat_all(z):
+    outputs = fn(z)
+    return tf.nest.flatten(outputs), outputs
+
+  return flat_all, layer_weights
 
 
 def _combine(values, weights):
@@ -86,20 +96,25 @@ def _flatten_features(x, leading):
   return tf.reshape(x, tf.concat([tf.shape(x)[:leading], [-1]], axis=0))
 
 
+def _first_rows(structure, z):
+  """The rows of the unshifted copy (the first batch rows) of every tensor of a stacked batch."""
+  return tf.nest.map_structure(lambda y: y[:tf.shape(z)[0]], structure)
+
+
 def _directional(flat_fn, z, directions, method, epsilon, strategy):
-  """Per output [K, batch, n]: J·v exactly, or the forward difference (fn(z + ε v) − fn(z)) / ε."""
+  """(fn(z), per output [K, batch, n]: J·v exactly, or the forward difference (fn(z + ε v) − fn(z)) / ε)."""
   if method == "exact":
-    _, tangents = jacobian.batch_jvp(flat_fn, z, directions, strategy=strategy)
-    return [_flatten_features(t, 2) for t in tangents]
+    _, tangents, primal = jacobian.batch_jvp(flat_fn, z, directions, strategy=strategy, has_aux=True)
+    return primal, [_flatten_features(t, 2) for t in tangents]
   num = tf.shape(directions)[0]
   shifted = z[tf.newaxis] + epsilon * directions  # [K, batch, d]
   stacked = tf.concat([z[tf.newaxis], shifted], axis=0)  # [K + 1, batch, d]
-  outputs = flat_fn(tf.reshape(stacked, [-1, z.shape[-1]]))
+  outputs, primal = flat_fn(tf.reshape(stacked, [-1, z.shape[-1]]))
   result = []
   for y in outputs:
     y = tf.reshape(y, [num + 1, tf.shape(z)[0], -1])  # [K + 1, batch, n]
     result.append((y[1:] - y[:1]) / epsilon)
-  return result
+  return _first_rows(primal, z), result
 
 
 def _unbiased_variance(x):
@@ -125,7 +140,7 @@ def _check_directions(num, name):
 
 @gin.register
 def orthogonal_jacobian(fn, z, num_directions=None, method="exact", epsilon=0.1, reduction="mean",
-                        layer_weights=None, seed=None, strategy="vectorized"):
+                        layer_weights=None, seed=None, strategy="vectorized", return_outputs=False):
   """OroJaR penalty (Wei et al. 2021; eq. 3 per the official code): Σ_{i≠j} (J_iᵀ J_j)², J_i = ∂fn(z)_b/∂z_i.
 
   With `num_directions=None` the value is exact (d Jacobian columns, J = [J_1 … J_d], per sample
@@ -147,21 +162,26 @@ def orthogonal_jacobian(fn, z, num_directions=None, method="exact", epsilon=0.1,
     layer_weights: per-output weights (module docstring).
     seed: seed of the Rademacher directions.
     strategy: batching strategy of the exact JVPs.
+    return_outputs: also return fn(z) from the penalty's pass (module docstring).
 
   Returns:
-    Scalar: Σ_outputs w · reduction_b(penalty_b).
+    Scalar: Σ_outputs w · reduction_b(penalty_b); (scalar, fn(z)) with return_outputs.
   """
   z = _check_common(z, method, reduction, epsilon)
   _check_directions(num_directions, "num_directions")
   flat_fn, weights = _select_outputs(fn, layer_weights)
   if num_directions is None:
-    columns = _directional(flat_fn, z, _basis(z), method, epsilon, strategy)  # [d, batch, n] each
+    primal, columns = _directional(flat_fn, z, _basis(z), method, epsilon, strategy)  # [d, batch, n] each
     per_sample = [_off_diagonal_sq(c) for c in columns]
   else:
     directions = _rademacher([num_directions, tf.shape(z)[0], z.shape[-1]], z.dtype, seed)
-    jv = _directional(flat_fn, z, directions, method, epsilon, strategy)  # [k, batch, n] each
+    primal, jv = _directional(flat_fn, z, directions, method, epsilon, strategy)  # [k, batch, n] each
     per_sample = [0.5 * _unbiased_variance(tf.reduce_sum(tf.square(t), axis=-1)) for t in jv]
-  return _combine([REDUCTIONS[reduction](p) for p in per_sample], weights)
+  return _returned(_combine([REDUCTIONS[reduction](p) for p in per_sample], weights), primal, return_outputs)
+
+
+def _returned(value, primal, return_outputs):
+  return (value, primal) if return_outputs else value
 
 
 def _off_diagonal_sq(columns):
@@ -171,12 +191,42 @@ def _off_diagonal_sq(columns):
       tf.square(tf.linalg.diag_part(gram)), axis=-1)
 
 
+def latent_columns(z, num_directions=None, seed=None):
+  """(directions [K, batch, d], scale): all d basis vectors (scale 1), or k of them per sample (scale d/k).
+
+  The k columns of each sample are drawn uniformly without replacement (the first k of a random
+  permutation), so each column i is drawn with probability k/d and, for any per-column quantity a_i,
+  E[(d/k) Σ_{i drawn} a_i] = Σ_i a_i: the scaled sum is an unbiased estimator.
+  """
+  d = z.shape[-1]
+  if num_directions is None:
+    return _basis(z), 1.0
+  if not isinstance(num_directions, int) or not 1 <= num_directions <= d:
+    raise ValueError(f"num_directions must be an int in [1, d = {d}] (the number of latent columns drawn "
+                     f"per sample) or None for all columns, got {num_directions!r}.")
+  shape = [tf.shape(z)[0], d]
+  noise = tf.random.uniform(shape) if seed is None else keras.random.uniform(shape, seed=seed)
+  drawn = tf.argsort(noise, axis=-1)[:, :num_directions]  # [batch, k], distinct per sample
+  return tf.transpose(tf.one_hot(drawn, d, dtype=z.dtype), [1, 0, 2]), d / num_directions
+
+
+def l1_of_columns(columns, scale=1.0):
+  """[K, batch, ...] Jacobian columns -> scale · mean_b Σ_{K, ...} |J|."""
+  return scale * tf.reduce_mean(tf.reduce_sum(tf.abs(_flatten_features(columns, 2)), axis=[0, 2]))
+
+
 @gin.register
-def jacobian_l1(fn, z, method="exact", epsilon=1e-3, layer_weights=None, strategy="vectorized"):
+def jacobian_l1(fn, z, method="exact", epsilon=1e-3, layer_weights=None, strategy="vectorized",
+                num_directions=None, seed=None, return_outputs=False):
   """JL1-VAE penalty (Rhodes & Lee 2021): mean over the batch of Σ |∂fn(z)/∂z| (L1 norm of the Jacobian).
 
   The official code (`vae_jacobian.py`) takes forward differences along every latent dim with ε = 1e-3 on
   sampled z detached from the encoder; pass `tf.stop_gradient(z)` to train only the decoder, as there.
+
+  With `num_directions=k` only k latent columns per sample are differentiated (k forward directions
+  instead of d) and their sum is scaled by d/k: as Σ|J| = Σ_i Σ|J_i| is a sum over columns, this is an
+  unbiased estimator of the exact value (`latent_columns`). A random-projection estimator (‖Jv‖₁ for
+  Rademacher v) would be biased, as |·| is not linear.
 
   Args:
     fn: callable z -> tensor or list/dict of tensors [batch, ...] (the decoder).
@@ -185,48 +235,55 @@ def jacobian_l1(fn, z, method="exact", epsilon=1e-3, layer_weights=None, strateg
     epsilon: finite-difference step.
     layer_weights: per-output weights (module docstring).
     strategy: batching strategy of the exact JVPs.
+    num_directions: None (every column) or k in [1, d] columns drawn per sample.
+    seed: seed of the drawn columns.
+    return_outputs: also return fn(z) from the penalty's pass (module docstring).
 
   Returns:
-    Scalar: Σ_outputs w · mean_b Σ_{i, n} |J_{b, n, i}|.
+    Scalar: Σ_outputs w · mean_b Σ_{i, n} |J_{b, n, i}|; (scalar, fn(z)) with return_outputs.
   """
   z = _check_common(z, method, "mean", epsilon)
   flat_fn, weights = _select_outputs(fn, layer_weights)
-  columns = _directional(flat_fn, z, _basis(z), method, epsilon, strategy)  # [d, batch, n] each
-  return _combine([tf.reduce_mean(tf.reduce_sum(tf.abs(c), axis=[0, 2])) for c in columns], weights)
+  directions, scale = latent_columns(z, num_directions, seed)
+  primal, columns = _directional(flat_fn, z, directions, method, epsilon, strategy)  # [K, batch, n] each
+  return _returned(_combine([l1_of_columns(c, scale) for c in columns], weights), primal, return_outputs)
 
 
 def _second_directional(flat_fn, z, directions, method, epsilon, strategy):
-  """Per output [K, batch, n]: vᵀHv exactly, or (fn(z + εv) − 2 fn(z) + fn(z − εv)) / ε²."""
+  """(fn(z), per output [K, batch, n]: vᵀHv exactly, or (fn(z + εv) − 2 fn(z) + fn(z − εv)) / ε²)."""
   if method == "exact":
-    _, second = jacobian.batch_second_directional_derivative(flat_fn, z, directions, strategy=strategy)
-    return [_flatten_features(s, 2) for s in second]
+    _, second, primal = jacobian.batch_second_directional_derivative(flat_fn, z, directions,
+                                                                     strategy=strategy, has_aux=True)
+    return primal, [_flatten_features(s, 2) for s in second]
   num = tf.shape(directions)[0]
   stacked = tf.concat([z[tf.newaxis], z + epsilon * directions, z - epsilon * directions], axis=0)
-  outputs = flat_fn(tf.reshape(stacked, [-1, z.shape[-1]]))  # [(2K + 1)·batch, ...] each
+  outputs, primal = flat_fn(tf.reshape(stacked, [-1, z.shape[-1]]))  # [(2K + 1)·batch, ...] each
   result = []
   for y in outputs:
     y = tf.reshape(y, [2 * num + 1, tf.shape(z)[0], -1])
     result.append((y[1:num + 1] - 2.0 * y[:1] + y[num + 1:]) / epsilon**2)
-  return result
+  return _first_rows(primal, z), result
 
 
 def _exact_off_diagonal_hessian(flat_fn, z, strategy):
-  """Per output [batch, n]: 2 Σ_{i≠j} H_ij² = 4 Σ_{i<j} H_ij², forward-over-forward on the d(d−1)/2 pairs."""
+  """(fn(z), per output [batch, n]: 2 Σ_{i≠j} H_ij² = 4 Σ_{i<j} H_ij²), forward-over-forward on the
+  d(d−1)/2 pairs."""
   d = z.shape[-1]
   pairs = [(i, j) for i in range(d) for j in range(i + 1, d)]
   if not pairs:
-    return [tf.zeros_like(_flatten_features(y, 1)) for y in flat_fn(z)]
+    outputs, primal = flat_fn(z)
+    return primal, [tf.zeros_like(_flatten_features(y, 1)) for y in outputs]
   eye = tf.eye(d, dtype=z.dtype)
   batch = tf.shape(z)[0]
   u = tf.tile(tf.gather(eye, [i for i, _ in pairs])[:, tf.newaxis], [1, batch, 1])  # [P, batch, d]
   v = tf.tile(tf.gather(eye, [j for _, j in pairs])[:, tf.newaxis], [1, batch, 1])
-  _, mixed = jacobian.batch_second_directional_derivative(flat_fn, z, u, v, strategy)  # [P, batch, ...] each
-  return [4.0 * tf.reduce_sum(tf.square(_flatten_features(h, 2)), axis=0) for h in mixed]
+  _, mixed, primal = jacobian.batch_second_directional_derivative(flat_fn, z, u, v, strategy, has_aux=True)
+  return primal, [4.0 * tf.reduce_sum(tf.square(_flatten_features(h, 2)), axis=0) for h in mixed]
 
 
 @gin.register
 def hessian_penalty(fn, z, k=2, method="exact", epsilon=0.1, reduction="max", layer_weights=None,
-                    seed=None, strategy="tile"):
+                    seed=None, strategy="tile", return_outputs=False):
   """Hessian Penalty (Peebles et al. 2020, eq. 5): per output element, Var_v(vᵀHv) over k Rademacher v.
 
   vᵀHv = d²/dt² fn(z + tv) is exact (forward-over-forward) or the official central second difference
@@ -246,9 +303,10 @@ def hessian_penalty(fn, z, k=2, method="exact", epsilon=0.1, reduction="max", la
     layer_weights: per-output weights (module docstring).
     seed: seed of the Rademacher directions.
     strategy: batching of the exact second derivatives (`jacobian.batch_second_directional_derivative`).
+    return_outputs: also return fn(z) from the penalty's pass (module docstring).
 
   Returns:
-    Scalar: Σ_outputs w · reduction(per-element penalty).
+    Scalar: Σ_outputs w · reduction(per-element penalty); (scalar, fn(z)) with return_outputs.
   """
   z = _check_common(z, method, reduction, epsilon)
   _check_directions(k, "k")
@@ -257,9 +315,9 @@ def hessian_penalty(fn, z, k=2, method="exact", epsilon=0.1, reduction="max", la
     if method != "exact":
       raise ValueError("k=None (the exact expectation) needs method='exact'; give k >= 2 directions "
                        "for the finite-difference estimator.")
-    per_element = _exact_off_diagonal_hessian(flat_fn, z, strategy)
+    primal, per_element = _exact_off_diagonal_hessian(flat_fn, z, strategy)
   else:
     directions = _rademacher([k, tf.shape(z)[0], z.shape[-1]], z.dtype, seed)
-    second = _second_directional(flat_fn, z, directions, method, epsilon, strategy)  # [k, batch, n] each
+    primal, second = _second_directional(flat_fn, z, directions, method, epsilon, strategy)  # [k, batch, n]
     per_element = [_unbiased_variance(s) for s in second]
-  return _combine([REDUCTIONS[reduction](p) for p in per_element], weights)
+  return _returned(_combine([REDUCTIONS[reduction](p) for p in per_element], weights), primal, return_outputs)
