@@ -129,7 +129,8 @@ class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
       if given is None:
         config = {**self.optimizer.get_config(), "name": name}
         if name == "variance_optimizer":
-          config["learning_rate"] = self.variance_schedule(float(self.optimizer.learning_rate))
+          # From the config, not `optimizer.learning_rate`: that is a MirroredVariable under MirroredStrategy.
+          config["learning_rate"] = self.variance_schedule(float(config["learning_rate"]))
         given = self.optimizer.__class__.from_config(config)
       setattr(self, name, keras.optimizers.get(given))
     self.build_optimizers()
