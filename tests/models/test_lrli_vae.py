@@ -126,9 +126,14 @@ def test_semi_supervised_mixed_batches_train_and_unlabeled_examples_skip_label_t
     logs = model.train_step(mixed)
   assert all(np.isfinite(v) for v in logs.values()) and int(model.optimizer.iterations) == 2
   labeled = tf.constant([1.0, 0.0, 1.0, 0.0])
-  terms = model.joint_terms(mixed["image"], mixed["label"], labeled, training=False)
-  z_u = model.encoder_u(mixed["image"])[0]  # the classifier term of labeled rows only:
-  assert 0.0 < float(terms["latent_classifier"]) < 20.0
+  state = model.seed_generator.state.numpy()
+  def classifier_term(labels):  # the same z_u draw every call
+    model.seed_generator.state.assign(state)
+    return float(model.joint_terms(mixed["image"], tf.constant(labels), labeled, training=False)["latent_classifier"])
+  term = classifier_term([0, -1, 2, -1])
+  assert 0.0 < term < 20.0
+  assert classifier_term([0, 1, 2, 1]) == pytest.approx(term, rel=1e-6)  # unlabeled rows' labels do not count,
+  assert classifier_term([1, -1, 2, -1]) != pytest.approx(term, rel=1e-3)  # labeled rows' do
   z_s = model.encoder_s(mixed["image"])
   classification, likelihood = model.gm_terms(z_s, mixed["label"], labeled)
   only_labeled = losses.gaussian_mixture_terms(tf.gather(z_s, [0, 2]), tf.constant([0, 2]), model.prior.means,
@@ -137,7 +142,6 @@ def test_semi_supervised_mixed_batches_train_and_unlabeled_examples_skip_label_t
   overall = losses.gaussian_mixture.gaussian_likelihood(
       tf.gather(z_s, [1, 3]), *losses.gaussian_mixture.mixture_moments(model.prior.means, model.prior.log_precisions))
   np.testing.assert_allclose(likelihood, np.mean(np.concatenate([only_labeled[1], overall])), rtol=1e-5)
-  del z_u
 
 
 def test_unlabeled_examples_need_the_semi_supervised_switch():
