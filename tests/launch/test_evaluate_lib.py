@@ -4,9 +4,11 @@ import glob
 import json
 import os
 
+import gin
 import pytest
 import tensorflow as tf
 
+from tfdis import ROOT
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 
@@ -80,3 +82,10 @@ def test_generator_metrics_on_a_gan_run(tmp_path):
   level = results["metrics"]["factor_level"]
   assert 0.0 <= level["classifier_accuracy_mean"] <= 1.0 and "classifier_accuracy/shape" in level
   assert 0.0 <= level["mig"] <= 1.0
+
+
+@pytest.mark.parametrize("suite", sorted(glob.glob(os.path.join(ROOT, "gin", "metrics", "*.gin"))))
+def test_every_metric_suite_parses_and_names_known_metrics(suite):
+  train_lib.parse_gin([suite])
+  names = gin.query_parameter("evaluate.metric_names")
+  assert names and set(names) <= set(evaluate_lib.METRICS), (suite, names)
