@@ -32,7 +32,7 @@ import tensorflow as tf  # pylint: disable=g-import-not-at-top
 from tfdis import metrics  # pylint: disable=g-import-not-at-top
 from tfdis.data import synthetic  # pylint: disable=g-import-not-at-top
 from tfdis.launch import evaluate_lib  # pylint: disable=g-import-not-at-top
-from tfdis.models import jl1_vae as jl1_vae_lib  # pylint: disable=g-import-not-at-top
+from tfdis.models.jl1_vae import model as jl1_vae_lib  # pylint: disable=g-import-not-at-top
 from tfdis.regularizers import jacobian_l1  # pylint: disable=g-import-not-at-top
 
 _QUICK = flags.DEFINE_bool("quick", False, "≤ 3 min: 40 steps, batch 32, 200 points × 5 clusters, "

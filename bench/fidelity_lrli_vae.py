@@ -36,8 +36,8 @@ from tfdis import metrics  # pylint: disable=g-import-not-at-top
 from tfdis.data import adapters  # pylint: disable=g-import-not-at-top
 from tfdis.data import synthetic  # pylint: disable=g-import-not-at-top
 from tfdis.launch import lrli_eval  # pylint: disable=g-import-not-at-top
-from tfdis.models import cvae_gan  # pylint: disable=g-import-not-at-top
-from tfdis.models import lrli_vae  # pylint: disable=g-import-not-at-top
+from tfdis.models.cvae_gan import model as cvae_gan  # pylint: disable=g-import-not-at-top
+from tfdis.models.lrli_vae import model as lrli_vae  # pylint: disable=g-import-not-at-top
 
 _QUICK = flags.DEFINE_bool("quick", False, "≈ 2 min: 600 toy steps, 60 glyph steps, small evaluation.")
 _TOY_STEPS = flags.DEFINE_integer("toy_steps", 3000, "training steps per model on the toy (batch 64).")

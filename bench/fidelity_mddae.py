@@ -36,7 +36,7 @@ from tfdis import visualize  # pylint: disable=g-import-not-at-top
 from tfdis.data import synthetic  # pylint: disable=g-import-not-at-top
 from tfdis.launch import evaluate_lib  # pylint: disable=g-import-not-at-top
 from tfdis.launch import mddae_eval  # pylint: disable=g-import-not-at-top
-from tfdis.models import mddae as mddae_lib  # pylint: disable=g-import-not-at-top
+from tfdis.models.mddae import model as mddae_lib  # pylint: disable=g-import-not-at-top
 
 VARIANTS = ("ae", "disae", "disae_xcov", "mddae_xcov", "mddae_dcov")
 LABELS = {"ae": "AE", "disae": "disAE", "disae_xcov": "disAE-XCov", "mddae_xcov": "mddAE-XCov",

@@ -55,7 +55,7 @@ def pipeline_rate(dataset_fn, seconds):
 
 
 def _beta_vae(image_shape):
-  from tfdis.models import beta_vae  # pylint: disable=g-import-not-at-top
+  from tfdis.models.beta_vae import model as beta_vae  # pylint: disable=g-import-not-at-top
 
   model = beta_vae.beta_vae(image_shape, latent_dim=10, beta=1.0, reconstruction="bernoulli")
   model.compile(optimizer=keras.optimizers.Adam(1e-4))

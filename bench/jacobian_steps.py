@@ -27,8 +27,8 @@ import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
 from bench import jacobian as bench_jacobian  # pylint: disable=g-import-not-at-top
 from tfdis import regularizers  # pylint: disable=g-import-not-at-top
-from tfdis.models import jl1_vae as jl1_lib  # pylint: disable=g-import-not-at-top
-from tfdis.models import regularized_gan as gan_lib  # pylint: disable=g-import-not-at-top
+from tfdis.models.jl1_vae import model as jl1_lib  # pylint: disable=g-import-not-at-top
+from tfdis.models.regularized_gan import model as gan_lib  # pylint: disable=g-import-not-at-top
 from tfdis.networks import simple_gan  # pylint: disable=g-import-not-at-top
 
 LAZY = 16

@@ -21,8 +21,8 @@ import numpy as np
 import tensorflow as tf
 
 from tfdis.models import base
-from tfdis.models import beta_vae as beta_vae_lib
-from tfdis.models import jl1_vae as jl1_vae_lib
+from tfdis.models.beta_vae import model as beta_vae_lib
+from tfdis.models.jl1_vae import model as jl1_vae_lib
 
 # Half-width of the slider range (and of random `values`) for codes with a standard normal prior.
 NORMAL_CODE_RANGE = 3.0
@@ -233,7 +233,7 @@ register_family(jl1_vae_lib.JL1VAE)(with_local_traversal(beta_vae_family))
 
 # RegularizedGAN (OroJaR, Hessian Penalty, WGAN-GP baseline): appended family registration.
 from tfdis.editing import sefa as sefa_lib  # pylint: disable=wrong-import-position
-from tfdis.models import regularized_gan as regularized_gan_lib  # pylint: disable=wrong-import-position
+from tfdis.models.regularized_gan import model as regularized_gan_lib  # pylint: disable=wrong-import-position
 
 
 def gan_signatures(model, latent_dim):
@@ -282,7 +282,7 @@ def regularized_gan_family(model):
 
 
 # Lr/Li-VAE (Zheng & Sun 2019): appended family registration.
-from tfdis.models import lrli_vae as lrli_vae_lib  # pylint: disable=wrong-import-position
+from tfdis.models.lrli_vae import model as lrli_vae_lib  # pylint: disable=wrong-import-position
 
 
 def mask_input(name, image_shape):
@@ -348,7 +348,7 @@ def lrli_vae_family(model):
 
 
 # mddAE family (AE, disAE, disAE-XCov, mddAE-XCov, mddAE-dCov): appended family registration.
-from tfdis.models import mddae as mddae_lib  # pylint: disable=wrong-import-position
+from tfdis.models.mddae import model as mddae_lib  # pylint: disable=wrong-import-position
 
 # Slider range of an attribute's intensity: editing may go beyond 1 (the paper shows up to about 2).
 ATTRIBUTE_RANGE = (-1.0, 3.0)
@@ -408,7 +408,7 @@ def mddae_family(model):
 
 # LORD (Gabbay & Hoshen 2020): class/content codes, transfer. Appended family registration.
 from tfdis import editing as lord_editing  # pylint: disable=wrong-import-position
-from tfdis.models import lord as lord_lib  # pylint: disable=wrong-import-position
+from tfdis.models.lord import model as lord_lib  # pylint: disable=wrong-import-position
 
 
 def lord_signatures(model, image_shape):

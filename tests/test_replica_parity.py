@@ -12,11 +12,11 @@ import pytest
 import tensorflow as tf
 
 from tfdis import distribute
-from tfdis.models import beta_vae as beta_vae_lib
-from tfdis.models import jl1_vae as jl1_vae_lib
-from tfdis.models import lord as lord_lib
-from tfdis.models import lrli_vae as lrli_vae_lib
-from tfdis.models import regularized_gan as regularized_gan_lib
+from tfdis.models.beta_vae import model as beta_vae_lib
+from tfdis.models.jl1_vae import model as jl1_vae_lib
+from tfdis.models.lord import model as lord_lib
+from tfdis.models.lrli_vae import model as lrli_vae_lib
+from tfdis.models.regularized_gan import model as regularized_gan_lib
 
 GLOBAL_BATCH = 4
 

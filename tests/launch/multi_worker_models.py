@@ -6,7 +6,7 @@ reparameterization noise is split over workers, so 2 workers and 1 process must 
 
 import gin
 
-from tfdis.models import beta_vae as beta_vae_lib
+from tfdis.models.beta_vae import model as beta_vae_lib
 
 
 class NoiseFreeBetaVAE(beta_vae_lib.BetaVAE):

@@ -9,7 +9,7 @@ import pytest
 from tfdis.launch import evaluate_lib
 from tfdis.launch import lord_eval
 from tfdis.launch import train_lib
-from tfdis.models import lord_inference
+from tfdis.models.lord import inference as lord_inference
 
 TINY = ["CHECKPOINT_EVERY = 1", "BATCH_SIZE = 4", "NUM_IMAGES = 8", "lord.adain_dim = 8", "lord.encoder_width = 2",
         "lord.class_dim = 4", "lord.content_dim = 3", "train.log_every = 1"]

@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from tfdis.launch import evaluate_lib
 from tfdis.launch import lrli_eval
-from tfdis.models import lrli_vae
+from tfdis.models.lrli_vae import model as lrli_vae
 
 
 class _KnownCodes:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdis.models import beta_vae as beta_vae_lib
+from tfdis.models.beta_vae import model as beta_vae_lib
 
 SHAPE = (16, 16, 1)
 

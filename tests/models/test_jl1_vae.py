@@ -8,8 +8,8 @@ import tensorflow as tf
 
 from export import signatures as signatures_lib
 from tfdis.launch import train_lib
-from tfdis.models import beta_vae as beta_vae_lib
-from tfdis.models import jl1_vae as jl1_vae_lib
+from tfdis.models.beta_vae import model as beta_vae_lib
+from tfdis.models.jl1_vae import model as jl1_vae_lib
 from tfdis.regularizers import jacobian_l1
 
 SHAPE = (16, 16, 1)

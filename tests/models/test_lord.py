@@ -15,7 +15,7 @@ from tfdis import ROOT
 from tfdis import distribute
 from tfdis.data import indexed
 from tfdis.data import synthetic
-from tfdis.models import lord as lord_lib
+from tfdis.models.lord import model as lord_lib
 
 SHAPE = (32, 32, 1)
 NUM_IMAGES = 16

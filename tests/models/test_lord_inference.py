@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdis.models import lord as lord_lib
-from tfdis.models import lord_inference
+from tfdis.models.lord import model as lord_lib
+from tfdis.models.lord import inference as lord_inference
 
 SHAPE = (16, 16, 1)
 

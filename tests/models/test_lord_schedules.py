@@ -7,8 +7,8 @@ import tensorflow as tf
 
 from tfdis.data import indexed
 from tfdis.data import synthetic
-from tfdis.models import lord as lord_lib
-from tfdis.models import lord_optimizers
+from tfdis.models.lord import model as lord_lib
+from tfdis.models.lord import optimizers as lord_optimizers
 
 SHAPE = (32, 32, 1)
 

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from tfdis.launch import train_lib
-from tfdis.models import lrli_vae as lib
+from tfdis.models.lrli_vae import model as lib
 from tfdis.networks import lrli_table3
 
 SHAPE = (16, 16, 1)

@@ -9,8 +9,8 @@ import tensorflow as tf
 from tfdis import losses
 from tfdis.data import adapters
 from tfdis.data import synthetic
-from tfdis.models import cvae_gan as cvae_gan_lib
-from tfdis.models import lrli_vae as lib
+from tfdis.models.cvae_gan import model as cvae_gan_lib
+from tfdis.models.lrli_vae import model as lib
 
 SHAPE = (16, 16, 1)
 NAMES = ("optimizer",) + lib.OPTIMIZERS

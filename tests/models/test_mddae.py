@@ -10,7 +10,7 @@ from tfdis import distribute
 from tfdis import losses
 from tfdis import regularizers
 from tfdis.data import synthetic
-from tfdis.models import mddae as mddae_lib
+from tfdis.models.mddae import model as mddae_lib
 
 CLASSES_SHAPE, ATTRIBUTES_SHAPE = (16, 16, 1), (64, 64, 3)
 SMALL = {"filters": (8, 16), "hidden": 16, "latent_dim": 3}

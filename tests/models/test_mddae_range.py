@@ -10,7 +10,7 @@ import tensorflow as tf
 from export import signatures
 from tfdis import losses
 from tfdis.launch import train_lib
-from tfdis.models import mddae as mddae_lib
+from tfdis.models.mddae import model as mddae_lib
 
 SHAPE = (16, 16, 3)
 SMALL = {"filters": (8, 16), "hidden": 16, "latent_dim": 3}

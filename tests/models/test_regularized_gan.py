@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from tfdis import ROOT
 from tfdis import regularizers
-from tfdis.models import regularized_gan as gan_lib
+from tfdis.models.regularized_gan import model as gan_lib
 
 SHAPE = (64, 64, 1)
 

@@ -2,7 +2,7 @@
 
 The codes of the evaluated images come from the stage-2 encoders, or, for a model trained in stage 1 only
 (Table 3's "w/o second stage"), from test-time latent optimization against the frozen generator
-(`tfdis.models.lord_inference`), as the paper does; never from the training embeddings, which only exist
+(`tfdis.models.lord.inference`), as the paper does; never from the training embeddings, which only exist
 for training images.
 """
 
@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdis import metrics
-from tfdis.models import lord_inference
+from tfdis.models.lord import inference as lord_inference
 
 ENCODERS, LATENT_OPTIMIZATION = "encoders", "latent_optimization"
 INFERENCES = ("auto", ENCODERS, LATENT_OPTIMIZATION)

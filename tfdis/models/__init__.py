@@ -1,7 +1,7 @@
-"""Model families: `keras.Model` subclasses with custom `train_step`, one family per file.
+"""Model families: `keras.Model` subclasses with custom `train_step`, one folder per family.
 
-Each module also holds a `@gin.register` factory named like the module (e.g. `tfdis.models.beta_vae.beta_vae`);
-the package exports the classes only, so that the module names stay importable.
+`tfdis/models/<family>/model.py` holds the model and its `@gin.register` factory named like the family (e.g.
+`tfdis.models.beta_vae.model.beta_vae`); `base.py` the shared base class. The package exports the classes.
 """
 
 from tfdis.models.base import DisentanglementModel

@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from tfdis.editing import lrli as edits
 from tfdis.models import base
-from tfdis.models import lrli_objectives as objectives
+from tfdis.models.lrli_vae import objectives as objectives
 from tfdis.networks import lrli as nets
 from tfdis.networks import lrli_table3 as table3
 

@@ -10,7 +10,7 @@ import gin
 import keras
 import tensorflow as tf
 
-from tfdis.models import lrli_vae
+from tfdis.models.lrli_vae import model as lrli_vae
 from tfdis.networks import lrli as nets
 
 

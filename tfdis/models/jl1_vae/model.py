@@ -22,7 +22,7 @@ import tensorflow as tf
 
 from tfdis import jacobian
 from tfdis import networks
-from tfdis.models import beta_vae as beta_vae_lib
+from tfdis.models.beta_vae import model as beta_vae_lib
 from tfdis.regularizers import gaussian_kl
 from tfdis.regularizers import jacobian_penalties
 from tfdis.regularizers import lazy

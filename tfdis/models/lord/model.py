@@ -5,7 +5,7 @@ training image, with Gaussian noise (σ) added to the content code in training a
 optimized jointly with the AdaIN generator (embeddings at `latent_lr_multiplier` × the generator's rate).
 Stage 2 (eq. 8): class and content encoders learn to reproduce the stage-1 codes (MSE, weight `code_weight`)
 and, through the fine-tuned generator, the image, with a fresh optimizer. Learning rates follow the official
-PyTorch code (`tfdis.models.lord_optimizers`): cosine decay to `min_learning_rate` within each stage. Both stages are phases of one training run: the phase is
+PyTorch code (`tfdis.models.lord.optimizers`): cosine decay to `min_learning_rate` within each stage. Both stages are phases of one training run: the phase is
 picked in Python from the step counter before every step, each phase having its own traced step function
 (an in-graph `tf.cond` cannot hold optimizer updates under MirroredStrategy: they synchronize replicas).
 
@@ -23,7 +23,7 @@ from tfdis import distribute
 from tfdis import editing
 from tfdis.losses import perceptual
 from tfdis.models import base
-from tfdis.models import lord_optimizers
+from tfdis.models.lord import optimizers as lord_optimizers
 from tfdis.networks import adain
 from tfdis.regularizers import gaussian_kl
 
