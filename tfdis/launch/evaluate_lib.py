@@ -17,9 +17,11 @@ import tqdm
 
 from tfdis import metrics
 from tfdis import visualize
+from tfdis.launch import local_eval
 from tfdis.launch import lord_eval
 from tfdis.launch import lrli_eval
 from tfdis.launch import mddae_eval
+from tfdis.launch import mddae_style_eval
 from tfdis.launch import train_lib
 
 
@@ -122,6 +124,8 @@ METRICS = {
     "lord": lord_eval.lord_disentanglement,
 }
 METRICS.update(lrli_eval.adapters(train_lib.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
+METRICS.update(local_eval.ADAPTERS)  # local_scores: local MIG/modularity at chosen proportions
+METRICS.update(mddae_style_eval.ADAPTERS)  # mddAE: mddae_style (style R² after a swap), style_code_class
 
 
 def batched(fn, batch_size=256):

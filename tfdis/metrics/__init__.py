@@ -32,3 +32,4 @@ from tfdis.metrics.protocols import variation_predictability
 from tfdis.metrics.sampled_scores import beta_vae_score
 from tfdis.metrics.sampled_scores import factor_vae_score
 from tfdis.metrics.sap_score import sap
+from tfdis.metrics.style_preservation import style_preservation
