@@ -210,7 +210,7 @@ async function loadModel(name, notice = "") {
   $("info").textContent = `${state.meta.family}, images ${state.meta.image_shape.join("×")}, ` +
       `${state.meta.latent_dim} latents, version ${body.model_spec.version}`;
   // Generators (GAN families) have no `encode`: codes come from the sliders and the random button only.
-  $("upload").hidden = !("encode" in signatures());
+  for (const id of ["upload", "inputfigure", "reconstructionfigure"]) $(id).hidden = !("encode" in signatures());
   state.code = randomCode();
   await orderByActivity();
   setupViews();

@@ -49,9 +49,9 @@ async function showTraversal() {
   try {
     const grid = await traverse(dims, values), table = $("traversalgrid");
     table.textContent = "";
-    const header = cell(table, "tr");
-    cell(header, "th", "latent (range)");
-    for (let k = 0; k < count; k++) cell(header, "th", `value ${k + 1}`);
+    const header = cell(table, "tr"), shared = values.every((v) => v.join() === values[0].join());
+    cell(header, "th", "latent (range)");  // columns are headed by their values where every row shares them
+    values[0].forEach((v, k) => cell(header, "th", shared ? v.toFixed(2) : `value ${k + 1}`));
     dims.forEach((d, r) => {
       const row = cell(table, "tr"), v = values[r];
       cell(row, "th", `${latentLabel(d)} (${v[0].toFixed(2)} … ${v[count - 1].toFixed(2)})`);

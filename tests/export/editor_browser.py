@@ -126,4 +126,9 @@ class Page:
     Select(self.driver.find_element(By.ID, "model")).select_by_value(name)
 
   def screenshot(self, name):
+    """Saves the whole page (the window stretched to the page's height) as ARTIFACTS/NAME.png."""
+    width, height = self.driver.get_window_size()["width"], self.driver.get_window_size()["height"]
+    page_height = self.js("window.scrollTo(0, 0); return document.documentElement.scrollHeight")
+    self.driver.set_window_size(width, max(height, page_height + 200))  # + the window's own bars
     self.driver.save_screenshot(os.path.join(self.artifacts, f"{name}.png"))
+    self.driver.set_window_size(width, height)

@@ -99,12 +99,16 @@ def test_traversal_grid_sweeps_each_latent(page, loaded, name):
   rows = page.wait("return document.querySelectorAll('#traversalgrid tr').length > 1 && "
                    "[...document.querySelectorAll('#traversalgrid th')].map((th) => th.textContent)")
   dims = page.js("return sliders().map((s) => s.latent)")[:8]  # no activity known: the sliders' order
-  assert len(rows) == 8 + len(dims) and rows[8].startswith(page.js(f"return latentLabel({dims[0]})"))
+  ranges = [next(s["range"] for s in meta["latent_layout"] if s["start"] <= d < s["start"] + s["size"])
+            for d in dims]
+  columns = [f"{v:.2f}" for v in np.linspace(*ranges[0], 7)] if all(r == ranges[0] for r in ranges) else [
+      f"value {k + 1}" for k in range(7)]  # headed by the values where every row shares them
+  assert rows[1:8] == columns and len(rows) == 8 + len(dims)
+  assert all(th.startswith(page.js(f"return latentLabel({d})") + " (") for th, d in zip(rows[8:], dims))
   source = page.js("return document.getElementById('traversalsource').textContent")
   assert source.startswith("the export's traverse") == (name in ("beta_vae", "jl1_vae", "gan")), source
   for r, d in enumerate(dims):
-    segment = next(s for s in meta["latent_layout"] if s["start"] <= d < s["start"] + s["size"])
-    for k, value in enumerate(np.linspace(*segment["range"], 7)):
+    for k, value in enumerate(np.linspace(*ranges[r], 7)):
       expected = decode(loaded[name], [value if i == d else c for i, c in enumerate(code)])
       cell = page.pixels(f"document.querySelectorAll('#traversalgrid tr')[{r + 1}].querySelectorAll('canvas')[{k}]")
       np.testing.assert_allclose(cell, page.eight_bit(expected), atol=1, err_msg=f"row {r}, column {k}")
