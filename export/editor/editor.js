@@ -122,8 +122,8 @@ function variances(codes) {  // per column of codes [n][d]
 }
 
 async function orderByActivity() {  // the export's recorded activity, else the variance over the examples
-  const recorded = state.meta.latent_activity, n = state.examples.length;
-  if (recorded) {
+  const recorded = state.meta.latent_activity, n = state.examples.length;  // recorded: [latent_dim] numbers
+  if (Array.isArray(recorded) && recorded.length === state.meta.latent_dim) {
     state.activity = recorded;
     $("order").textContent = "Sliders: most active latents first (activity recorded in the export).";
   } else if ("encode" in signatures() && n >= 2) {
@@ -234,8 +234,8 @@ function start() {
 
 $("model").addEventListener("change", (e) => pick(e.target.value));
 $("file").addEventListener("change", async (e) => {
-  const images = await Promise.all([...e.target.files].map(readImage));
-  if (!images.length) return;
+  const generation = state.generation, images = await Promise.all([...e.target.files].map(readImage));
+  if (!images.length || generation !== state.generation) return;  // read for a model no longer picked
   encodeImage(images[0]);  // the first image is edited; all of them order the sliders
   addExamples(images);
 });

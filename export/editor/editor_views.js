@@ -83,7 +83,9 @@ $("download").addEventListener("click", () => {
 async function takeCodes(classImage, contentImage) {
   const [classes, contents] = state.meta.latent_layout, code = state.code.slice();
   try {
-    if (classImage) code.splice(classes.start, classes.size, ...(await predict("encode_class", {images: [classImage]}))[0]);
+    if (classImage) {
+      code.splice(classes.start, classes.size, ...(await predict("encode_class", {images: [classImage]}))[0]);
+    }
     if (contentImage) {
       code.splice(contents.start, contents.size, ...(await predict("encode_content", {images: [contentImage]}))[0]);
     }

@@ -4,7 +4,9 @@ Each run takes 1–2 training steps with the smallest networks the family's own 
 are untrained, which is all the editor needs: its checks compare the page with the SavedModel's answers.
 """
 
+import json
 import os
+import shutil
 
 from export import export_lib
 from tfdis.launch import train_lib
@@ -37,6 +39,20 @@ def export_all(root, names=tuple(RUNS)):
     train_lib.run(files, bindings, model_dir, strategy="one_device")
     export_lib.export_model(model_dir, os.path.join(exports, name, "1"))
   return exports
+
+
+def with_recorded_activity(exports, activity, source="beta_vae", name="beta_vae_activity"):
+  """Copies EXPORTS/SOURCE to EXPORTS/NAME with `activity` as the metadata's per-latent `latent_activity`
+  (what the editor orders its sliders by when an export records one); once: an existing NAME is kept."""
+  target = os.path.join(exports, name)
+  if not os.path.exists(target):
+    shutil.copytree(os.path.join(exports, source), target)
+    path = os.path.join(target, "1", export_lib.METADATA_PATH)
+    with open(path) as f:
+      metadata = json.load(f)
+    with open(path, "w") as f:
+      json.dump({**metadata, "latent_activity": list(activity)}, f)
+  return name
 
 
 if __name__ == "__main__":  # python -m tests.export.editor_exports ROOT: exports to inspect the page by hand.

@@ -21,24 +21,30 @@ from tests.export import editor_exports
 from tests.export import editor_browser as browser_lib
 
 FAMILIES = sorted(editor_exports.RUNS)
+RECORDED_ACTIVITY = [0.5, 2.0, 1.0]  # the β-VAE export's 3 latents, as a copy's metadata records them
 pytestmark = pytest.mark.skipif(browser_lib.MISSING is not None, reason=browser_lib.MISSING or "")
+
+
+def shared_temp(tmp_path_factory):
+  """pytest's temporary folder of this session: the same for every xdist worker."""
+  base = tmp_path_factory.getbasetemp()
+  return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
 def export_root(tmp_path_factory):
   """Every family's export under one root, made once per test session (xdist workers share it), or the
   root $TFDIS_EDITOR_EXPORTS names (made by `python -m tests.export.editor_exports ROOT`: ROOT/exports)."""
-  if os.environ.get("TFDIS_EDITOR_EXPORTS"):
-    return os.environ["TFDIS_EDITOR_EXPORTS"]
-  shared = tmp_path_factory.getbasetemp()
-  shared = shared.parent if os.environ.get("PYTEST_XDIST_WORKER") else shared
+  shared = shared_temp(tmp_path_factory)
   root = shared / "editor_exports"
   with filelock.FileLock(str(shared / "editor_exports.lock")):
-    if not (root / "done").exists():
+    exports = os.environ.get("TFDIS_EDITOR_EXPORTS") or str(root / "exports")
+    if not os.environ.get("TFDIS_EDITOR_EXPORTS") and not (root / "done").exists():
       shutil.rmtree(root, ignore_errors=True)
       editor_exports.export_all(str(root))
       (root / "done").write_text("")
-  return str(root / "exports")
+    editor_exports.with_recorded_activity(exports, RECORDED_ACTIVITY)
+  return exports
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +55,7 @@ def loaded(export_root):
 @pytest.fixture(scope="module")
 def page(export_root, tmp_path_factory):
   """A `browser_lib.Page` on Chromium over a server of every family's export."""
-  artifacts = os.environ.get("TFDIS_TEST_ARTIFACTS") or str(tmp_path_factory.mktemp("editor_screenshots"))
+  artifacts = os.environ.get("TFDIS_TEST_ARTIFACTS") or str(shared_temp(tmp_path_factory) / "editor_screenshots")
   os.makedirs(artifacts, exist_ok=True)
   print(f"\nEditor screenshots: {artifacts}")
   with conftest.serving(export_root) as server, browser_lib.chromium(str(tmp_path_factory.mktemp("dl"))) as d:
@@ -141,7 +147,17 @@ def test_unknown_model_in_the_url_names_the_served_ones(page):
   page.driver.get(page.base + "/?model=nope")
   page.wait_loaded(FAMILIES[0])
   error = page.js("return document.getElementById('error').textContent")
-  assert 'No model named "nope"' in error and ", ".join(FAMILIES) in error
+  assert 'No model named "nope"' in error and ", ".join(sorted(FAMILIES + ["beta_vae_activity"])) in error
+
+
+def test_sliders_order_by_the_activity_the_export_records(page):
+  page.open("beta_vae_activity")
+  assert page.js("return sliders().map((s) => s.latent)") == [1, 2, 0]
+  assert "recorded in the export" in page.js("return document.getElementById('order').textContent")
+  page.js("document.getElementById('rows').value = 2")  # the traversal grid's rows: the 2 most active
+  page.click("traverse")
+  assert page.wait("const th = [...document.querySelectorAll('#traversalgrid th')]; return th.length === 10 && "
+                   "th.slice(8).map((h) => h.textContent.split(' ')[0])") == ["z[1]", "z[2]"]
 
 
 def test_sliders_order_by_the_variance_of_the_given_images(page, loaded, tmp_path):
