@@ -58,7 +58,9 @@ class Element {
 
 const byId = {};
 const $ = (id) => byId[id] || (byId[id] = new Element(id));
-globalThis.document = {getElementById: $, createElement: (tag) => new Element(tag)};
+globalThis.document = {getElementById: $, createElement: (tag) => new Element(tag), body: new Element("body")};
+globalThis.location = {search: ""};  // the page picks its first model (no ?model=)
+globalThis.history = {replaceState(state, title, url) { globalThis.location.search = url; }};
 globalThis.Option = class { constructor(text, value) { this.text = text; this.value = String(value); } };
 globalThis.createImageBitmap = async (file) => file;  // INPUT's files are already decoded.
 const realFetch = globalThis.fetch, requests = {};

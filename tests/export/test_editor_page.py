@@ -1,0 +1,44 @@
+"""export/editor_page.py: the page is index.html with the editor's style and scripts inlined, the served
+models' names escaped, and the assets shipped as package data."""
+
+import glob
+import os
+import tomllib
+
+import pytest
+
+from export import editor_page
+from tfdis import ROOT
+
+ASSET_DIR = os.path.join(ROOT, "export", editor_page.ASSETS)
+
+
+def test_render_inlines_every_asset_once_and_the_model_names():
+  page = editor_page.render(["beta_vae", "lord"])
+  assert page.startswith("<!doctype html>") and page.count("<script>") == 1 and page.count("<style>") == 1
+  for name in (editor_page.STYLE, *editor_page.SCRIPTS):
+    assert page.count(editor_page.asset(name)) == 1, name
+  core, views = (page.index(editor_page.asset(name)) for name in editor_page.SCRIPTS)
+  assert page.index('const MODELS = ["beta_vae", "lord"];') < core < views < page.index("start();")
+  assert "__" not in page.split("<script>")[0] and "/*__" not in page  # no marker left
+  assert "http://" not in page and "https://" not in page and "<script src" not in page  # works offline
+
+
+def test_a_model_name_cannot_close_the_script():
+  page = editor_page.render(['</script><script>alert(1)</script>', "__MODELS__"])
+  assert page.count("</script>") == 1
+  assert '["\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u003c/script\\u003e", "__MODELS__"]' in page
+
+
+def test_a_damaged_page_template_names_the_missing_marker(monkeypatch):
+  monkeypatch.setattr(editor_page, "asset", lambda name: "<html></html>" if name == "index.html" else "")
+  with pytest.raises(RuntimeError, match=r"index.html must hold /\*__STYLE__\*/ once; reinstall tfdis"):
+    editor_page.render(["m"])
+
+
+def test_every_asset_is_package_data():
+  with open(os.path.join(ROOT, "pyproject.toml"), "rb") as f:
+    patterns = tomllib.load(f)["tool"]["setuptools"]["package-data"]["export"]
+  shipped = {path for pattern in patterns for path in glob.glob(os.path.join(ROOT, "export", pattern))}
+  assert shipped == set(glob.glob(os.path.join(ASSET_DIR, "*")))
+  assert {"index.html", editor_page.STYLE, *editor_page.SCRIPTS} == {os.path.basename(p) for p in shipped}
