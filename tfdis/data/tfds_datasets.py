@@ -35,6 +35,7 @@ CELEB_A_ATTRIBUTES = (
     "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes", "No_Beard", "Oval_Face", "Pale_Skin", "Pointy_Nose",
     "Receding_Hairline", "Rosy_Cheeks", "Sideburns", "Smiling", "Straight_Hair", "Wavy_Hair",
     "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young")
+gin.constant("CELEB_A_ATTRIBUTES", CELEB_A_ATTRIBUTES)  # gin: mddae.target_names = %CELEB_A_ATTRIBUTES
 DSPRITES_FACTORS = ("shape", "scale", "orientation", "x_position", "y_position")
 SHAPES3D_FACTORS = ("floor_hue", "wall_hue", "object_hue", "scale", "shape", "orientation")
 SMALLNORB_FACTORS = ("category", "instance", "elevation", "azimuth", "lighting")
