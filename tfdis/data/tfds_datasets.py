@@ -125,6 +125,9 @@ def _epochs(records, seed, start_index):
   first_epoch, offset = divmod(int(start_index), num_records)
 
   def epoch(e):
+    # As in tfdis/data/indexed.py: under the launcher's global seed, `random_seed.get_seed` would compare this
+    # tensor seed as a Python bool; the order depends on (seed, e) only, so the graph's seed is dropped.
+    tf.compat.v1.get_default_graph().seed = None
     return records.shuffle(_SHUFFLE_BUFFER, seed=seed * 1_000_003 + e, reshuffle_each_iteration=False)
 
   return tf.data.Dataset.counter(first_epoch).flat_map(epoch).skip(offset)
