@@ -6,38 +6,39 @@ of R with a per-replica batch b gets rows r·b … (r+1)·b − 1 of one fixed t
 replica split itself, i.e. the loss scaling of `DisentanglementModel.minimize`.
 """
 
+import gin
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from tfdis import distribute
-from tfdis.models.beta_vae import model as beta_vae_lib
-from tfdis.models.jl1_vae import model as jl1_vae_lib
-from tfdis.models.lord import model as lord_lib
-from tfdis.models.lrli_vae import model as lrli_vae_lib
-from tfdis.models.regularized_gan import model as regularized_gan_lib
+from tfdis.launch import train_lib
 
 GLOBAL_BATCH = 4
 
-# Family -> (factory of a tiny model, image shape). Stochastic penalties (random directions) and per-replica
-# reductions (OroJaR's official "max" over the batch; mddAE's dCov/XCov, statistics of the replica's batch,
-# tested for its disAE variant in tests/models/test_mddae.py) are replica-dependent by definition and left out.
+# Family -> (gin family, bindings on top of its tiny settings gin/tests/<family>.gin, image shape). Stochastic
+# penalties (random directions) and per-replica reductions (OroJaR's official "max" over the batch; mddAE's
+# dCov/XCov, statistics of the replica's batch, tested for its disAE variant in tests/models/test_mddae.py) are
+# replica-dependent by definition and left out.
 FAMILIES = {
-    "beta_vae": (lambda shape: beta_vae_lib.beta_vae(shape, latent_dim=3, beta=2.0), (16, 16, 1)),
-    "jl1_vae": (lambda shape: jl1_vae_lib.jl1_vae(shape, latent_dim=2, gamma=0.5), (16, 16, 1)),
-    "orojar_gan": (lambda shape: regularized_gan_lib.regularized_gan(
-        shape, latent_dim=2, width=2, penalty="orthogonal_jacobian", penalty_weight=1e-4,
-        penalty_kwargs={"reduction": "mean"}), (64, 64, 1)),
-    "vanilla_gan": (lambda shape: regularized_gan_lib.regularized_gan(shape, latent_dim=2, width=2), (64, 64, 1)),
-    "lord_stage1": (lambda shape: lord_lib.lord(shape, num_classes=3, num_images=8, stage1_steps=5, class_dim=4,
-                                                content_dim=3, adain_dim=8, encoder_width=4), (32, 32, 1)),
-    "lord_stage2": (lambda shape: lord_lib.lord(shape, num_classes=3, num_images=8, stage1_steps=0, class_dim=4,
-                                                content_dim=3, adain_dim=8, encoder_width=4,
-                                                stage2_learning_rate=0.01), (32, 32, 1)),
-    "lrli_vae": (lambda shape: lrli_vae_lib.lrli_vae(shape, num_classes=3, relevant_dim=2, irrelevant_dim=2,
-                                                     gm_steps=1), (32, 32, 1)),
+    "beta_vae": ("beta_vae", ["BETA = 2.0"], (16, 16, 1)),
+    "jl1_vae": ("jl1_vae", ["GAMMA = 0.5", "RAMP_STEPS = 0"], (16, 16, 1)),  # no ramp: the penalty is on
+    "orojar_gan": ("gan", ["PENALTY = 'orthogonal_jacobian'", "PENALTY_WEIGHT = 1e-4",
+                           "regularized_gan.penalty_kwargs = {'reduction': 'mean'}"], (64, 64, 1)),
+    "vanilla_gan": ("gan", [], (64, 64, 1)),
+    "lord_stage1": ("lord", ["NUM_CLASSES = 3", "NUM_IMAGES = 8", "STAGE1_STEPS = 5"], (32, 32, 1)),
+    "lord_stage2": ("lord", ["NUM_CLASSES = 3", "NUM_IMAGES = 8", "STAGE1_STEPS = 0",
+                             "lord.stage2_learning_rate = 0.01"], (32, 32, 1)),
+    "lrli_vae": ("lrli_vae", ["NUM_CLASSES = 3"], (32, 32, 1)),
 }
+
+
+def tiny_factory(family, bindings):
+  """The configured model factory of `family` with its tiny test settings and `bindings`."""
+  files = [f"gin/runs/{family}.gin", f"gin/models/{family}.gin", f"gin/tests/{family}.gin"]
+  train_lib.parse_gin(files, ["DATASET = @tiny_images", *bindings])
+  return train_lib.configured("train.model_fn")
 
 
 def _replica_rows(draw):
@@ -76,9 +77,17 @@ def _one_step(strategy, factory, shape, weights, images):
   return model.get_weights()
 
 
+@pytest.fixture
+def clean_gin():
+  yield
+  gin.clear_config()
+
+
 @pytest.mark.parametrize("family", sorted(FAMILIES))
-def test_one_and_two_replicas_take_the_same_step(family, replica_independent_noise):
-  factory, shape = FAMILIES[family]
+def test_one_and_two_replicas_take_the_same_step(family, replica_independent_noise, clean_gin):
+  del clean_gin
+  name, bindings, shape = FAMILIES[family]
+  factory = tiny_factory(name, bindings)
   images = tf.constant(np.random.RandomState(0).uniform(size=(GLOBAL_BATCH,) + shape), tf.float32)
   weights = factory(shape).get_weights()
   one = _one_step(distribute.make_strategy("one_device"), factory, shape, weights, images)

@@ -4,6 +4,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+import tensorflow as tf
 import tensorflow_datasets as tfds
 
 from tfdis.data import pipeline
@@ -55,6 +56,17 @@ def test_train_stream_repeats_resumes_across_epochs_and_test_split_is_finite(moc
   assert not np.array_equal(epochs[0], epochs[1])  # Every epoch is the same records, reshuffled.
   assert len(list(tfds_datasets.mnist("test").as_numpy_iterator())) == _NUM_RECORDS
   assert len(list(tfds_datasets.mnist("test", start_index=5).as_numpy_iterator())) == _NUM_RECORDS - 5
+
+
+def test_train_stream_builds_under_a_global_seed(mocked_tfds):
+  """The launcher sets TF's global seed; the per-epoch shuffle must not then read its tensor seed as a bool."""
+  del mocked_tfds
+  tf.random.set_seed(0)
+  try:
+    first = pipeline.take_numpy(tfds_datasets.mnist("train", seed=4), _NUM_RECORDS + 2)
+  finally:
+    tf.compat.v1.reset_default_graph()
+  assert first["image"].shape == (_NUM_RECORDS + 2, 28, 28, 1)
 
 
 def test_celeb_a_attribute_names_are_the_tfds_feature_keys():

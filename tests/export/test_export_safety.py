@@ -8,7 +8,7 @@ import time
 from absl import logging
 import pytest
 
-from bench import faults
+from tests.support import faults
 from export import export_lib
 from export import leftovers
 from tfdis.launch import evaluate_lib

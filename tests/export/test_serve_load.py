@@ -2,7 +2,7 @@
 
 import json
 
-from bench import serve_load
+from tests.support import load as serve_load
 from tests.export import raw_http
 
 PREDICT = "/v1/models/beta_vae:predict"

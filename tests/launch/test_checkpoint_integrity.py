@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bench import faults
+from tests.support import faults
 from tfdis.launch import checkpoints
 
 

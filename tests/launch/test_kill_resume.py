@@ -8,7 +8,7 @@ import shutil
 import pytest
 import tensorflow as tf
 
-from bench import faults
+from tests.support import faults
 
 
 # β-VAE runs by default; the GAN and LORD (~40 s each here) are `slow` to keep CI under 15 minutes, and

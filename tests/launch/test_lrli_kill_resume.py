@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from bench import faults
+from tests.support import faults
 
 # ÷10 of the precisions' learning rate every 2 epochs of 5 steps: decays at steps 10, 20, 30 of the 40.
 LRLI = ("gin/papers/lrli_vae/glyphs.gin", ["RELEVANT_DIM = 2", "IRRELEVANT_DIM = 2", "EPOCH_STEPS = 5",

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from bench import faults
+from tests.support import faults
 from tfdis import ROOT
 from tfdis.launch import run_lock
 from tfdis.launch import train_lib

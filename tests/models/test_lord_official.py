@@ -9,13 +9,13 @@ from tfdis.data import indexed
 from tfdis.data import synthetic
 from tfdis.launch import train_lib
 
-SMALL = ["lord.adain_dim = 8", "lord.encoder_width = 2", "lord.class_dim = 4", "lord.content_dim = 3",
-         "NUM_IMAGES = 16", "STAGE1_STEPS = 2", "TRAIN_STEPS = 6"]
+TINY = ["gin/papers/lord/glyphs.gin", "gin/tests/lord.gin"]  # the shared tiny sizes, then this test's run
+SMALL = ["STAGE1_STEPS = 2", "TRAIN_STEPS = 6"]
 
 
 @pytest.fixture
 def model():
-  train_lib.parse_gin(["gin/papers/lord/glyphs.gin"], SMALL)
+  train_lib.parse_gin(TINY, SMALL)
   built = train_lib.configured("train.model_fn")(image_shape=(32, 32, 1))
   built.compile(optimizer=train_lib.configured("train.optimizer_fn")())
   yield built

@@ -1,15 +1,12 @@
 """RegularizedGAN: optimizer steps, penalties against direct calls, WGAN-GP, serialization, checkpoints."""
 
 import functools
-import json
-import os
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdis import ROOT
 from tfdis import regularizers
 from tfdis.models.regularized_gan import model as gan_lib
 
@@ -216,64 +213,6 @@ def test_checkpoint_restores_both_optimizers(tmp_path):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
   for a, b in zip(model.trainable_variables, fresh.trainable_variables):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
-
-
-def test_train_lib_run_resumes_both_optimizers_and_exports(tmp_path):
-  from export import export_lib  # pylint: disable=g-import-not-at-top
-  from export import signatures as signatures_lib  # pylint: disable=g-import-not-at-top
-  from tfdis import editing  # pylint: disable=g-import-not-at-top
-  from tfdis.launch import train_lib  # pylint: disable=g-import-not-at-top
-  bindings = ["TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2", "BATCH_SIZE = 2", "regularized_gan.width = 2",
-              "LATENT_DIM = 3", "PENALTY = 'orthogonal_jacobian'", "PENALTY_WEIGHT = 1e-3"]
-  model_dir = str(tmp_path / "run")
-  model = train_lib.run(["gin/papers/gan/shapes2d.gin"], bindings, model_dir)
-  assert (int(model.optimizer.iterations), int(model.d_optimizer.iterations)) == (2, 2)
-  schedule = model.optimizer._learning_rate  # pylint: disable=protected-access
-  assert schedule.initial_learning_rate == 2e-4 and model.d_optimizer.beta_1 == 0.5
-  assert model.d_optimizer._learning_rate.get_config() == schedule.get_config()  # pylint: disable=protected-access
-  assert model.optimizer.epsilon == model.d_optimizer.epsilon == 1e-8
-  resumed = train_lib.run(["gin/papers/gan/shapes2d.gin"], bindings[1:] + ["TRAIN_STEPS = 3"], model_dir)
-  assert (int(resumed.optimizer.iterations), int(resumed.d_optimizer.iterations)) == (3, 3)
-  result = export_lib.export_model(model_dir, str(tmp_path / "export" / "gan" / "1"))
-  assert result["signatures"] == ["generate", "decode", "traverse", "sefa_traverse"]
-  loaded = tf.saved_model.load(result["export_dir"])
-  family = signatures_lib.family_for(resumed)
-  z = tf.random.stateless_normal([1, 3], seed=[4, 4])
-  out = loaded.signatures["sefa_traverse"](codes=z, directions_index=tf.constant([1]),
-                                           values=tf.constant([[-1.0, 2.0]]))["images"]
-  directions, _ = editing.sefa_directions(editing.first_layer_weight(resumed.generator))
-  expected = editing.sefa_traverse(resumed.decode, z[0], directions, 1, [-1.0, 2.0])
-  np.testing.assert_allclose(out[0], expected, atol=1e-5)
-  assert family.name == "regularized_gan" and "no encoder" in family.signatures[0].doc
-  from tests.support.exports import assert_load_export_matches  # pylint: disable=g-import-not-at-top
-  assert_load_export_matches(result["export_dir"], "regularized_gan")
-  _check_editor_without_upload(str(tmp_path / "export"), tmp_path)
-
-
-def _check_editor_without_upload(export_root, tmp_path):
-  """The web editor on a GAN export: sliders decode through the API, image upload is hidden (no encode)."""
-  import shutil  # pylint: disable=g-import-not-at-top
-  import subprocess  # pylint: disable=g-import-not-at-top
-  import threading  # pylint: disable=g-import-not-at-top
-  from export import editor_page  # pylint: disable=g-import-not-at-top
-  from export import serve_lib  # pylint: disable=g-import-not-at-top
-  if shutil.which("node") is None:
-    pytest.skip("the editor check needs Node.js to run the page's script (the export checks above passed)")
-  server = serve_lib.make_server(export_root, port=0)
-  threading.Thread(target=server.serve_forever, daemon=True).start()
-  try:
-    (tmp_path / "page.js").write_text(editor_page.render(["gan"]).split("<script>")[1].split("</script>")[0])
-    driver = os.path.join(ROOT, "tests", "export", "editor_driver.js")
-    host, port = server.server_address[:2]
-    done = subprocess.run(["node", driver, f"http://{host}:{port}", str(tmp_path / "page.js")],
-                          capture_output=True, text=True, timeout=120)
-  finally:
-    server.shutdown()
-    server.server_close()
-  assert done.returncode == 0, done.stderr
-  states = [json.loads(line) for line in done.stdout.splitlines()]
-  assert [s["error"] for s in states] == ["", ""] and [s["upload_hidden"] for s in states] == [True, True]
-  assert len(states[1]["sliders"]) == 3 and states[1]["sliders"][0] == 1.5
 
 
 def test_variation_predictability_hook_runs_on_the_generator():

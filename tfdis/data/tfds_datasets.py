@@ -35,6 +35,7 @@ CELEB_A_ATTRIBUTES = (
     "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes", "No_Beard", "Oval_Face", "Pale_Skin", "Pointy_Nose",
     "Receding_Hairline", "Rosy_Cheeks", "Sideburns", "Smiling", "Straight_Hair", "Wavy_Hair",
     "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace", "Wearing_Necktie", "Young")
+gin.constant("CELEB_A_ATTRIBUTES", CELEB_A_ATTRIBUTES)  # gin: mddae.target_names = %CELEB_A_ATTRIBUTES
 DSPRITES_FACTORS = ("shape", "scale", "orientation", "x_position", "y_position")
 SHAPES3D_FACTORS = ("floor_hue", "wall_hue", "object_hue", "scale", "shape", "orientation")
 SMALLNORB_FACTORS = ("category", "instance", "elevation", "azimuth", "lighting")
@@ -124,6 +125,9 @@ def _epochs(records, seed, start_index):
   first_epoch, offset = divmod(int(start_index), num_records)
 
   def epoch(e):
+    # As in tfdis/data/indexed.py: under the launcher's global seed, `random_seed.get_seed` would compare this
+    # tensor seed as a Python bool; the order depends on (seed, e) only, so the graph's seed is dropped.
+    tf.compat.v1.get_default_graph().seed = None
     return records.shuffle(_SHUFFLE_BUFFER, seed=seed * 1_000_003 + e, reshuffle_each_iteration=False)
 
   return tf.data.Dataset.counter(first_epoch).flat_map(epoch).skip(offset)

@@ -8,7 +8,7 @@ macro, or read by the launchers' code, `CODE_MACROS`):
 - a macro set by a `--gin_param` binding that nothing references is an error: the user asked for a
   setting the run cannot take;
 - a macro defined in a gin *file* that nothing references is only a warning: paper configs include shared
-  files whose macros some variants do not read (every dataset file defines IMAGE_SHAPE, which only some
+  files whose macros some variants do not read (most dataset files define NUM_CLASSES, which only some
   models read; a variant may switch a term off or swap a model); failing there would reject shipped
   configurations that train correctly. The dataset files' descriptive macros are not warned about.
 
@@ -29,7 +29,7 @@ CODE_MACROS = frozenset({"GROUND_TRUTH"})
 # Macros that gin/datasets/*.gin define to describe the dataset to readers (and to the model files that need
 # them); a file defining one that nothing reads is normal and not warned about. A binding setting one is
 # still an error, since it changes nothing.
-DESCRIPTIVE_MACROS = frozenset({"IMAGE_SHAPE", "NUM_CLASSES", "NUM_ATTRIBUTES", "POINT_DIM"})
+DESCRIPTIVE_MACROS = frozenset({"NUM_CLASSES", "NUM_ATTRIBUTES", "POINT_DIM"})
 
 
 def _walk_references(value, found):

@@ -32,6 +32,7 @@ from tfdis.data.synthetic import draw
 
 ATTRIBUTE_NAMES = ("eyeglasses", "wearing_hat", "beard", "smiling", "mustache", "wearing_earrings",
                    "bangs", "rosy_cheeks", "wearing_necklace", "light_background")
+gin.constant("ATTRIBUTES_ATTRIBUTE_NAMES", ATTRIBUTE_NAMES)  # gin: mddae.target_names = %ATTRIBUTES_ATTRIBUTE_NAMES
 NUM_IDENTITIES = 20
 POSITION_X = np.linspace(-4.0, 4.0, 5)
 POSITION_Y = np.linspace(-3.0, 3.0, 5)
