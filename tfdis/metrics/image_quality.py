@@ -77,6 +77,17 @@ def ssim(images, references, filter_size=11):
   return {"ssim": float(np.mean(values.numpy()))}
 
 
+def reconstruction_quality(reconstructions, images):
+  """{"rmse", "psnr", "ssim"} of `reconstructions` against `images` ([N, H, W, C] in [0, 1]), per-image means.
+
+  The one reconstruction score of the evaluate suites (`rmse`, `psnr` and `ssim` together).
+  """
+  results = {}
+  for fn in (rmse, psnr, ssim):
+    results.update(fn(reconstructions, images))
+  return results
+
+
 def ms_ssim_power_factors(height, width, filter_size=11, num_scales=None):
   """The MS-SSIM power factors for images of this size (see the module docstring).
 
