@@ -65,11 +65,12 @@ def test_metric_names_select_the_same_configured_functions_as_references(run_dir
   assert by_name["metrics"]["mig"]["mig"] != default_bins["metrics"]["mig"]["mig"]  # the binding took effect
 
 
-def test_unknown_metric_is_named_and_metrics_and_names_do_not_mix(run_dir):
+def test_unknown_metric_is_named_and_names_override_a_suites_references(run_dir):
   with pytest.raises(ValueError, match="irs.*choose from.*lord_leakage"):
     evaluate_lib.run(run_dir, gin_bindings=["evaluate.metric_names = ['irs']"])
-  with pytest.raises(ValueError, match="keep one"):
-    evaluate_lib.run(run_dir, gin_bindings=["evaluate.metric_names = ['mig']", "evaluate.metrics = [@mig]"])
+  results = evaluate_lib.run(run_dir, ["gin/metrics/quick.gin"], SMALL[:2] + [
+      "evaluate.metric_names = ['mig']", "evaluate.out_name = 'override.json'"])
+  assert list(results["metrics"]) == ["mig"]
 
 
 def test_latent_summary_is_the_variance_of_the_codes_and_the_per_latent_kl(run_dir):

@@ -66,14 +66,13 @@ def metric_names():
 
 
 def resolve_metrics(metrics=None, names=None):
-  """The metric functions to run: `metrics` (gin references), or those named by `names`, or the default.
+  """The metric functions to run: those named by `names`, else `metrics` (gin references), else the default.
+
+  `names` win, so that a binding `evaluate.metric_names = [...]` overrides a suite file's `evaluate.metrics`.
 
   Raises:
-    ValueError: both are given, or a name is unknown (the message lists the known names).
+    ValueError: a name is unknown (the message lists the known names).
   """
-  if metrics is not None and names is not None:
-    raise ValueError("Both evaluate.metrics and evaluate.metric_names are set: keep one (e.g. "
-                     "evaluate.metrics = [@mig, @dci]).")
   if names is None:
     return list(metrics) if metrics is not None else [gin.get_configurable(fn) for fn in DEFAULT_METRICS]
   known = {fn.__name__: fn for fn in evaluate_metrics.KNOWN}
@@ -94,7 +93,7 @@ def evaluate(model, step, model_dir, metrics=None, metric_names=None, num_train=
     model_dir: the run's folder.
     metrics: metric functions `(ctx) -> dict`, given as gin references (`[@mig, @dci]`); each one's results go
       under its function's name. None: `metric_names`, else `DEFAULT_METRICS` (disentanglement_lib's suite).
-    metric_names: the same by name (`["mig", "dci"]`, see `metric_names()`); not together with `metrics`.
+    metric_names: the same by name (`["mig", "dci"]`, see `metric_names()`); overrides `metrics`.
     num_train: points for metric fitting (disentanglement_lib: 10,000).
     num_test: points for metric testing (disentanglement_lib: 5,000).
     seed: evaluation seed; the same seed gives the same results.
