@@ -34,7 +34,7 @@ import numpy as np  # pylint: disable=g-import-not-at-top
 from tfdis import metrics  # pylint: disable=g-import-not-at-top
 from tfdis.data import indexed  # pylint: disable=g-import-not-at-top
 from tfdis.data import synthetic  # pylint: disable=g-import-not-at-top
-from tfdis.launch import lord_eval  # pylint: disable=g-import-not-at-top
+from tfdis.models.lord import evaluation as lord_eval  # pylint: disable=g-import-not-at-top
 from tfdis.models.lord import model as lord_lib  # pylint: disable=g-import-not-at-top
 
 flags.DEFINE_bool("quick", False, "A smoke run: few steps and points.")

@@ -35,7 +35,7 @@ import tensorflow as tf  # pylint: disable=g-import-not-at-top
 from tfdis import metrics  # pylint: disable=g-import-not-at-top
 from tfdis.data import adapters  # pylint: disable=g-import-not-at-top
 from tfdis.data import synthetic  # pylint: disable=g-import-not-at-top
-from tfdis.launch import lrli_eval  # pylint: disable=g-import-not-at-top
+from tfdis.models.lrli_vae import evaluation as lrli_eval  # pylint: disable=g-import-not-at-top
 from tfdis.models.cvae_gan import model as cvae_gan  # pylint: disable=g-import-not-at-top
 from tfdis.models.lrli_vae import model as lrli_vae  # pylint: disable=g-import-not-at-top
 
@@ -133,9 +133,9 @@ def glyphs(steps, batch, code_dim, num_test, per_class, seed):
     model = _compile(build())
     train = _fit(model, dataset, steps, batch)
     results[name] = {"train": train,
-                     **lrli_eval.code_label_accuracy(model, images, labels, seed),
-                     **lrli_eval.sample_diversity(model, per_class, seed),
-                     **lrli_eval.reconstruction_quality(model, images, labels)}
+                     **lrli_eval.label_accuracies(model, images, labels, seed),
+                     **lrli_eval.class_sample_diversity(model, per_class, seed),
+                     **metrics.reconstruction_quality(lrli_eval.reconstructions(model, images, labels), images)}
   return results
 
 

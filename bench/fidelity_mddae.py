@@ -32,10 +32,11 @@ import keras  # pylint: disable=g-import-not-at-top
 import numpy as np  # pylint: disable=g-import-not-at-top
 import tensorflow as tf  # pylint: disable=g-import-not-at-top
 
+from tfdis import metrics  # pylint: disable=g-import-not-at-top
 from tfdis import visualize  # pylint: disable=g-import-not-at-top
 from tfdis.data import synthetic  # pylint: disable=g-import-not-at-top
 from tfdis.launch import evaluate_lib  # pylint: disable=g-import-not-at-top
-from tfdis.launch import mddae_eval  # pylint: disable=g-import-not-at-top
+from tfdis.models.mddae import evaluation as mddae_eval  # pylint: disable=g-import-not-at-top
 from tfdis.models.mddae import model as mddae_lib  # pylint: disable=g-import-not-at-top
 
 VARIANTS = ("ae", "disae", "disae_xcov", "mddae_xcov", "mddae_dcov")
@@ -98,9 +99,10 @@ def _evaluate(name, model, settings, svm):
   real = _take(synthetic.DATASETS[name](split="train", seed=_SEED.value + 1000), settings["real"],
                list(test))
   encode, decode = evaluate_lib.batched(model.encode), evaluate_lib.batched(model.decode)
-  result = mddae_eval.reconstruction_quality(lambda x: decode(encode(x)), test["image"])
+  result = metrics.reconstruction_quality(np.clip(decode(encode(test["image"])), 0.0, 1.0), test["image"],
+                                          with_std=True)
   if name == "attributes" and svm:
-    result.update(mddae_eval.attribute_svm(
+    result.update(mddae_eval.attribute_svm_errors(
         encode, decode, real["image"], real["attributes"] > 0.5, test["image"], test["attributes"] > 0.5,
         [float(i) for i in _INTENSITIES.value], rng=_SEED.value, num_runs=settings["runs"], pool=4,
         attribute_names=synthetic.Attributes.attribute_names))

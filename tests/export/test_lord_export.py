@@ -86,7 +86,7 @@ def test_evaluate_reports_leakage_and_transfer_error_beside_chance(run):
   model_dir = run[3]
   results = evaluate_lib.run(model_dir, ["gin/metrics/lord.gin"],
                              ["evaluate.num_train = 100", "evaluate.num_test = 20",
-                              "lord_disentanglement.classifier = 'logistic'"])["metrics"]["lord"]
+                              "lord_leakage.classifier = 'logistic'"])["metrics"]["lord_leakage"]
   assert 0.0 <= results["class_from_content"] <= 1.0 and 0.0 < results["class_from_content_chance"] < 1.0
   assert 0.0 < results["content_from_class_chance"] < 1.0
   assert results["transfer_l1"] > 0.0 and results["transfer_l1_content_source"] > 0.0

@@ -74,3 +74,15 @@ def test_mismatched_shapes_and_labels_raise():
     metrics.psnr(_images(9, (2, 16, 16, 1)), _images(9, (3, 16, 16, 1)))
   with pytest.raises(ValueError, match="labels"):
     metrics.intra_class_diversity(_images(9, (2, 16, 16, 1)), np.zeros(3))
+
+
+def test_reconstruction_quality_is_rmse_psnr_and_ssim_together():
+  rng = np.random.default_rng(3)
+  images = rng.uniform(0.2, 0.8, size=(4, 16, 16, 1)).astype(np.float32)
+  reconstructions = np.clip(images + 0.1, 0.0, 1.0)
+  quality = metrics.reconstruction_quality(reconstructions, images)
+  assert quality == {**metrics.rmse(reconstructions, images), **metrics.psnr(reconstructions, images),
+                     **metrics.ssim(reconstructions, images)}
+  assert quality["rmse"] == pytest.approx(0.1, rel=1e-5) and quality["psnr"] == pytest.approx(20.0, rel=1e-4)
+  with pytest.raises(ValueError, match="must lie in"):
+    metrics.reconstruction_quality(reconstructions + 1.0, images)

@@ -38,7 +38,8 @@ def test_two_steps_step_both_optimizers_on_their_own_variables():
   model = _compiled(penalty="orthogonal_jacobian", penalty_weight=1e-3, n_critic=2)
   g_before, d_before = _variables(model.generator), _variables(model.discriminator)
   logs = model.fit(_data(), steps_per_epoch=2, epochs=1, verbose=0).history
-  assert sorted(logs) == sorted(gan_lib.RegularizedGAN.LOSS_NAMES)
+  assert sorted(logs) == sorted(gan_lib.RegularizedGAN.LOSS_NAMES + ("orthogonal_jacobian",))  # unweighted
+  np.testing.assert_allclose(logs["jacobian_penalty"][-1], 1e-3 * logs["orthogonal_jacobian"][-1], rtol=1e-5)
   assert all(np.isfinite(v[-1]) for v in logs.values())
   assert int(model.optimizer.iterations) == 2 and int(model.d_optimizer.iterations) == 4
   assert all(np.any(a != b) for a, b in zip(g_before, _variables(model.generator)))
@@ -66,6 +67,7 @@ def test_penalty_term_equals_the_regularizer_on_the_generator_layers(penalty, kw
                 seed=keras.random.SeedGenerator(7), **kwargs)
   assert float(expected) > 0
   np.testing.assert_allclose(terms["jacobian_penalty"], 0.5 * float(expected), rtol=1e-5)
+  np.testing.assert_allclose(terms[penalty], float(expected), rtol=1e-5)  # logged unweighted, own name
   adversarial = -np.mean(model.discriminator(model.generator(z)["image"]))
   np.testing.assert_allclose(terms["loss"], adversarial + 0.5 * float(expected), rtol=1e-5)
 
@@ -73,6 +75,7 @@ def test_penalty_term_equals_the_regularizer_on_the_generator_layers(penalty, kw
 def test_penalty_none_is_zero_and_lazy_penalty_skips_steps():
   model = _compiled(penalty="none", penalty_weight=1.0)
   assert float(model.generator_terms(tf.ones([2, 3]))["jacobian_penalty"]) == 0.0
+  assert "none" not in model.generator_terms(tf.ones([2, 3])) and "none" not in model.trackers
   lazy = _compiled(penalty="orthogonal_jacobian", penalty_weight=1.0, lazy_every=2)
   z = tf.ones([2, 3])
   on_step_0 = float(lazy.generator_terms(z)["jacobian_penalty"])
@@ -214,8 +217,3 @@ def test_checkpoint_restores_both_optimizers(tmp_path):
   for a, b in zip(model.trainable_variables, fresh.trainable_variables):
     np.testing.assert_array_equal(a.numpy(), b.numpy())
 
-
-def test_variation_predictability_hook_runs_on_the_generator():
-  result = _gan().variation_predictability(0, num_pairs=30, test_ratio=0.5, classifier="logistic")
-  assert set(result) == {"vp", "chance"} and 0.0 <= result["vp"] <= 1.0
-  np.testing.assert_allclose(result["chance"], 1 / 3)

@@ -1,8 +1,10 @@
 """The evaluate launcher's library: encode ground-truth samples with a trained model and run the metrics.
 
-Writes `model_dir/results.json` (values, settings, seconds per metric) and TensorBoard scalars under
-`model_dir/eval`. Metrics are chosen by name (gin: `evaluate.metrics = [...]`, see gin/metrics/); each name
-maps to an adapter in `METRICS` that draws what its metric needs from the run's ground-truth sampler.
+Writes `model_dir/results.json` (values, settings, seconds per metric, per-latent activity and KL) and
+TensorBoard scalars under `model_dir/eval`. Metrics are chosen by gin reference, as disentanglement_lib's
+`evaluation_fn = @mig`: `evaluate.metrics = [@mig, @dci, @lord_leakage]` (see gin/metrics/ and
+`tfdis.launch.evaluate_metrics`); each is a function `(ctx) -> dict` that draws what it needs from the
+evaluation `Context`. `evaluate.metric_names = ["mig", ...]` names the same functions by string.
 """
 
 import dataclasses
@@ -15,14 +17,15 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
-from tfdis import metrics
 from tfdis import visualize
-from tfdis.launch import local_eval
-from tfdis.launch import lord_eval
-from tfdis.launch import lrli_eval
-from tfdis.launch import mddae_eval
-from tfdis.launch import mddae_style_eval
+from tfdis.launch import evaluate_metrics
 from tfdis.launch import train_lib
+from tfdis.regularizers import gaussian_kl
+
+DEFAULT_METRICS = (evaluate_metrics.mig, evaluate_metrics.dci, evaluate_metrics.sap, evaluate_metrics.modularity,
+                   evaluate_metrics.beta_vae_score, evaluate_metrics.factor_vae_score,
+                   evaluate_metrics.reconstruction)
+LATENTS_SHOWN = 16  # latents listed by `table`, the most active first (results.json has them all)
 
 
 @dataclasses.dataclass
@@ -35,8 +38,9 @@ class Context:
   seed: int
   num_train: int
   num_test: int
-  model: object = None  # the trained model itself, for family-specific adapters (Lr/Li-VAE's code split)
+  model: object = None  # the trained model itself, for family-specific metrics (Lr/Li-VAE's code split)
   step: int = None  # the training step of the evaluated checkpoint (LORD: stage 1 or 2)
+  dataset_fn: object = None  # the run's configured dataset function (Lr/Li-VAE's labeled test split)
 
   def rng(self, name):
     """A NumPy RandomState for metric `name`, fixed by the evaluation seed and the name."""
@@ -45,87 +49,6 @@ class Context:
   def codes_and_factors(self, n, rng):
     factors = self.sampler.sample_factors(n, rng)
     return self.representation_fn(self.sampler.sample_observations_from_factors(factors, rng)), factors
-
-
-def _split_metric(fn, name, **kwargs):
-  def adapter(ctx):
-    rng = ctx.rng(name)
-    codes_train, factors_train = ctx.codes_and_factors(ctx.num_train, rng)
-    codes_test, factors_test = ctx.codes_and_factors(ctx.num_test, rng)
-    return fn(codes_train, factors_train, codes_test, factors_test, **kwargs)
-  return adapter
-
-
-def _mig(ctx):
-  return metrics.mig(*ctx.codes_and_factors(ctx.num_train, ctx.rng("mig")))
-
-
-def _sampled(fn, name, **kwargs):
-  return lambda ctx: fn(ctx.sampler, ctx.representation_fn, ctx.rng(name), num_train=ctx.num_train,
-                        num_eval=ctx.num_test, **kwargs)
-
-
-def _local(fn, name, proportions=(0.1, 0.2, 0.3, 0.6, 1.0)):
-  def adapter(ctx):
-    results = {}
-    for proportion in proportions:
-      scores = fn(ctx.sampler, ctx.representation_fn, ctx.rng(name), locality_proportion=proportion,
-                  num_points=ctx.num_train)
-      results.update({f"{key}@{proportion}": value for key, value in scores.items()})
-    return results
-  return adapter
-
-
-def _reconstruction(ctx):
-  rng = ctx.rng("reconstruction")
-  images = ctx.sampler.sample_observations_from_factors(ctx.sampler.sample_factors(ctx.num_test, rng), rng)
-  reconstructions = ctx.decode_fn(ctx.representation_fn(images))
-  results = {}
-  for fn in (metrics.rmse, metrics.psnr, metrics.ssim):
-    results.update(fn(reconstructions, images))
-  return results
-
-
-@gin.configurable(denylist=["ctx"])
-def vp(ctx, num_pairs=10000, test_ratio=0.99, mode="diff", classifier="convnet", epochs=300, width=64):
-  """VP score of the model's decoder/generator (OroJaR's protocol; defaults: the official dSprites setting)."""
-  return metrics.variation_predictability(ctx.decode_fn, ctx.latent_dim, ctx.rng("vp"), num_pairs=num_pairs,
-                                          test_ratio=test_ratio, mode=mode, classifier=classifier, epochs=epochs,
-                                          width=width)
-
-
-@gin.configurable(denylist=["ctx"])
-def factor_level(ctx, epochs=5, width=32, num_train=None, architecture="strided"):
-  """MIG/DCI between latents and the factors a classifier trained on real images reads off decoded ones.
-
-  `num_train` real images train the classifier (None: `evaluate.num_train`); `evaluate.num_train` generated
-  images are labelled for MIG/DCI. Real images are cheap to render: gin/metrics/gan.gin trains on 40,000.
-  """
-  return metrics.factor_level_scores(ctx.sampler, ctx.decode_fn, ctx.latent_dim, ctx.rng("factor_level"),
-                                     num_train=num_train or ctx.num_train, num_test=ctx.num_test,
-                                     num_generated=ctx.num_train, epochs=epochs, width=width,
-                                     architecture=architecture)
-
-
-METRICS = {
-    "mig": _mig,
-    "dci": _split_metric(metrics.dci, "dci"),
-    "sap": _split_metric(metrics.sap, "sap"),
-    "modularity": _split_metric(metrics.modularity_explicitness, "modularity"),
-    "beta_vae": _sampled(metrics.beta_vae_score, "beta_vae"),
-    "factor_vae": _sampled(metrics.factor_vae_score, "factor_vae"),
-    "local_mig": _local(metrics.local_mig, "local_mig"),
-    "local_modularity": _local(metrics.local_modularity, "local_modularity"),
-    "reconstruction": _reconstruction,
-    "attribute_svm": mddae_eval.attribute_svm_metric,  # mddAE, case 2 (Song et al. 2020, Fig. 6)
-    "class_swap": mddae_eval.class_swap_metric,  # mddAE, case 1
-    "vp": vp,
-    "factor_level": factor_level,
-    "lord": lord_eval.lord_disentanglement,
-}
-METRICS.update(lrli_eval.adapters(train_lib.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
-METRICS.update(local_eval.ADAPTERS)  # local_scores: local MIG/modularity at chosen proportions
-METRICS.update(mddae_style_eval.ADAPTERS)  # mddAE: mddae_style (style R² after a swap), style_code_class
 
 
 def batched(fn, batch_size=256):
@@ -137,50 +60,101 @@ def batched(fn, batch_size=256):
   return apply
 
 
+def metric_names():
+  """The names `evaluate.metric_names` accepts: those of the metrics `tfdis.launch.evaluate_metrics` knows."""
+  return sorted(fn.__name__ for fn in evaluate_metrics.KNOWN)
+
+
+def resolve_metrics(metrics=None, names=None):
+  """The metric functions to run: those named by `names`, else `metrics` (gin references), else the default.
+
+  `names` win, so that a binding `evaluate.metric_names = [...]` overrides a suite file's `evaluate.metrics`.
+
+  Raises:
+    ValueError: a name is unknown (the message lists the known names).
+  """
+  if names is None:
+    return list(metrics) if metrics is not None else [gin.get_configurable(fn) for fn in DEFAULT_METRICS]
+  known = {fn.__name__: fn for fn in evaluate_metrics.KNOWN}
+  unknown = sorted(set(names) - set(known))
+  if unknown:
+    raise ValueError(f"Unknown metrics {unknown}: choose from {sorted(known)}.")
+  return [gin.get_configurable(known[name]) for name in names]
+
+
 @gin.configurable(denylist=["model", "step", "model_dir"])
-def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modularity", "beta_vae", "factor_vae",
-                                      "reconstruction"),
-             num_train=10000, num_test=5000, seed=0, out_name="results.json"):
+def evaluate(model, step, model_dir, metrics=None, metric_names=None, num_train=10000, num_test=5000, seed=0,
+             out_name="results.json"):
   """Evaluates `model`, restored from the run in `model_dir` whose configuration is parsed.
 
   Args:
     model: the trained model (with `encode` and `decode`).
     step: the training step of its checkpoint.
     model_dir: the run's folder.
-    metric_names: names in `METRICS`.
+    metrics: metric functions `(ctx) -> dict`, given as gin references (`[@mig, @dci]`); each one's results go
+      under its function's name. None: `metric_names`, else `DEFAULT_METRICS` (disentanglement_lib's suite).
+    metric_names: the same by name (`["mig", "dci"]`, see `metric_names()`); overrides `metrics`.
     num_train: points for metric fitting (disentanglement_lib: 10,000).
     num_test: points for metric testing (disentanglement_lib: 5,000).
     seed: evaluation seed; the same seed gives the same results.
     out_name: file name of the results in `model_dir`.
 
   Returns:
-    The results dict written to `model_dir/out_name`.
+    The results dict written to `model_dir/out_name`: "step", "seed", "num_train", "num_test", "metrics"
+    ({name: {key: value, "elapsed_s"}}) and, for models that encode, "latents" (`latent_summary`).
   """
-  unknown = sorted(set(metric_names) - set(METRICS))
-  if unknown:
-    raise ValueError(f"Unknown metrics {unknown}: choose from {sorted(METRICS)}.")
+  chosen = resolve_metrics(metrics, metric_names)
+  ctx = make_context(model, step, model_dir, seed, num_train, num_test)
+  results = {"step": step, "seed": seed, "num_train": num_train, "num_test": num_test, "metrics": {}}
+  if getattr(model, "reconstruction_name", None):  # LORD: which loss trained the model (VGG16 or the fallback)
+    results["reconstruction_loss"] = model.reconstruction_name
+  writer = tf.summary.create_file_writer(os.path.join(model_dir, "eval"))
+  for fn in tqdm.tqdm(chosen, desc="metrics", unit="metric"):
+    start = time.perf_counter()
+    values = {key: float(value) for key, value in fn(ctx).items()}
+    results["metrics"][fn.__name__] = dict(values, elapsed_s=round(time.perf_counter() - start, 3))
+    with writer.as_default(step=step):
+      for key, value in values.items():
+        tf.summary.scalar(metric_key(fn.__name__, key), value)
+  latents = latent_summary(ctx)
+  if latents is not None:
+    results["latents"] = latents
+  write_pictures(model, ctx.sampler, step, writer, seed)
+  writer.flush()
+  _write_json(os.path.join(model_dir, out_name), results)
+  return results
+
+
+def make_context(model, step, model_dir, seed, num_train, num_test):
+  """The evaluation `Context` of `model` on the parsed run's ground-truth sampler (checked to fit the run)."""
   sampler = train_lib.configured("%GROUND_TRUTH")
   if sampler is None:
     raise ValueError(f"The run in {model_dir} has no ground-truth sampler (GROUND_TRUTH in its dataset gin "
                      "file): the disentanglement metrics need a dataset with known factors.")
   check_image_shape(sampler, model_dir)
-  ctx = Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
-                num_train, num_test, model=model, step=step)
-  results = {"step": step, "seed": seed, "num_train": num_train, "num_test": num_test, "metrics": {}}
-  if getattr(model, "reconstruction_name", None):  # LORD: which loss trained the model (VGG16 or the fallback)
-    results["reconstruction_loss"] = model.reconstruction_name
-  writer = tf.summary.create_file_writer(os.path.join(model_dir, "eval"))
-  for name in tqdm.tqdm(metric_names, desc="metrics", unit="metric"):
-    start = time.perf_counter()
-    values = {key: float(value) for key, value in METRICS[name](ctx).items()}
-    results["metrics"][name] = dict(values, elapsed_s=round(time.perf_counter() - start, 3))
-    with writer.as_default(step=step):
-      for key, value in values.items():
-        tf.summary.scalar(metric_key(name, key), value)
-  write_pictures(model, sampler, step, writer, seed)
-  writer.flush()
-  _write_json(os.path.join(model_dir, out_name), results)
-  return results
+  return Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
+                 num_train, num_test, model=model, step=step, dataset_fn=train_lib.configured("train.dataset_fn"))
+
+
+def latent_summary(ctx):
+  """Per-latent statistics of the codes of `num_test` ground-truth images, or None for a model that cannot encode.
+
+  "activity": the variance of each latent's code (the posterior mean for VAEs) over the images: near 0 for a
+  latent the encoder does not use. "kl", for models with a Gaussian posterior (`posterior(images)` ->
+  (mean, logvar)): each latent's KL(q(z_i|x) || N(0, 1)), averaged over the images (`gaussian_kl`, reduction
+  "none"); it sums to the KL term of the loss.
+  """
+  rng = ctx.rng("latents")
+  images = ctx.sampler.sample_observations_from_factors(ctx.sampler.sample_factors(ctx.num_test, rng), rng)
+  try:
+    codes = ctx.representation_fn(images)  # [n, d]
+  except NotImplementedError:  # a GAN, or the cVAE-GAN (it encodes with the label)
+    return None
+  summary = {"activity": np.var(codes.astype(np.float64), axis=0).tolist()}
+  if hasattr(ctx.model, "posterior"):
+    kl = batched(lambda x: gaussian_kl(*ctx.model.posterior(x), reduction="none"))(images)  # [n, d]
+    summary["kl"] = np.mean(kl.astype(np.float64), axis=0).tolist()
+  return summary
 
 
 def check_image_shape(sampler, model_dir):
@@ -218,13 +192,32 @@ def run(model_dir, gin_files=(), gin_bindings=(), restore_strict=False):
 
 
 def metric_key(name, key):
-  """`name/key` for one value of a metric; just `name` when the metric names its value after itself (mig)."""
-  return name if key == name else f"{name}/{key}"
+  """`name/key` for one value of a metric; just `key` when it already starts with the metric's name (`mig`,
+  `local_mig@0.1`), so that no name prints doubled (`mig/mig`)."""
+  if key == name or key.startswith((name + "@", name + "_")):
+    return key
+  return f"{name}/{key}"
 
 
 def table(results):
-  """Formats results as aligned `metric/key value` lines (`mig`, not `mig/mig`)."""
+  """Formats results as aligned `metric/key value` lines (`mig`, not `mig/mig`), then the latent summary."""
   rows = [(metric_key(name, key), value) for name, values in results["metrics"].items()
           for key, value in values.items() if key != "elapsed_s"]
-  width = max(len(key) for key, _ in rows)
-  return "\n".join(f"  {key:<{width}}  {value:.4f}" for key, value in rows)
+  width = max([len(key) for key, _ in rows] + [8])
+  lines = [f"  {key:<{width}}  {value:.4f}" for key, value in rows]
+  return "\n".join(lines + latent_lines(results.get("latents")))
+
+
+def latent_lines(latents, shown=LATENTS_SHOWN):
+  """Lines of the per-latent summary: latent index, activity and KL, the `shown` most active latents first."""
+  if not latents:
+    return []
+  activity = np.asarray(latents["activity"])
+  order = np.argsort(-activity, kind="stable")[:shown]
+  kl = latents.get("kl")
+  lines = [f"  latents by activity (variance of the codes){' and KL' if kl else ''}, {len(order)} of "
+           f"{len(activity)}:", "  " + "latent".ljust(8) + "".join(f"{i:>8d}" for i in order),
+           "  " + "activity".ljust(8) + "".join(f"{activity[i]:8.3f}" for i in order)]
+  if kl:
+    lines.append("  " + "kl".ljust(8) + "".join(f"{kl[i]:8.3f}" for i in order))
+  return lines

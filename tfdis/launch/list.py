@@ -24,7 +24,7 @@ def main(argv):
   names = ()
   if _METRIC_NAMES.value and "metrics" in found:
     from tfdis.launch import evaluate_lib  # pylint: disable=g-import-not-at-top
-    names = evaluate_lib.METRICS
+    names = evaluate_lib.metric_names()
   print(catalog.format_catalog(found, names))
 
 

@@ -9,7 +9,10 @@ from tfdis.losses.reconstruction import gaussian_reconstruction
 from tfdis.losses.reconstruction import reconstruction_loss
 from tfdis.losses.gaussian_mixture import gaussian_mixture_loss
 from tfdis.losses.gaussian_mixture import gaussian_mixture_terms
-from tfdis.losses.gaussian_mixture import hinge_discriminator_loss
-from tfdis.losses.gaussian_mixture import hinge_generator_loss
+from tfdis.losses.adversarial import gradient_penalty
+from tfdis.losses.adversarial import hinge_discriminator_loss
+from tfdis.losses.adversarial import hinge_generator_loss
+from tfdis.losses.adversarial import wasserstein_critic_loss
+from tfdis.losses.adversarial import wasserstein_generator_loss
 from tfdis.losses.perceptual import lord_reconstruction_loss
 from tfdis.losses.perceptual import perceptual_loss

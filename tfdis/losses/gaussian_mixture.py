@@ -1,4 +1,5 @@
-"""The Gaussian-mixture (GM) loss of Lr/Li-VAE (Zheng & Sun 2019, eqs. 6–9) and the hinge GAN losses.
+"""The Gaussian-mixture (GM) loss of Lr/Li-VAE (Zheng & Sun 2019, eqs. 6–9); its hinge GAN losses are in
+`tfdis.losses.adversarial`.
 
 With learnable class means μ_k and diagonal precisions Λ_k = exp(log_precisions_k) (official code:
 `lgm_logits` in ZhilZheng/Lr-LiVAE, Λ = softplus(v)), for a code z of class y:
@@ -92,16 +93,3 @@ def gaussian_likelihood(z, mean, log_precision):
   """½ (z − μ)ᵀ diag(Λ) (z − μ) − ½ log det Λ per example [batch]: eq. 7 for one Gaussian."""
   return (0.5 * tf.reduce_sum(tf.square(z - mean) * tf.exp(log_precision), axis=-1)
           - 0.5 * tf.reduce_sum(log_precision))
-
-
-def hinge_discriminator_loss(real_scores, *fake_scores):
-  """mean relu(1 − D(real)) + Σ_fakes mean relu(1 + D(fake)) (official `loss_hinge_dis`)."""
-  loss = tf.reduce_mean(tf.nn.relu(1.0 - real_scores))
-  for scores in fake_scores:
-    loss += tf.reduce_mean(tf.nn.relu(1.0 + scores))
-  return loss
-
-
-def hinge_generator_loss(*fake_scores):
-  """Σ_fakes −mean D(fake) (official `loss_hinge_gen`)."""
-  return tf.add_n([-tf.reduce_mean(scores) for scores in fake_scores])

@@ -17,6 +17,7 @@ from tfdis.metrics.generative import perceptual_path_length
 from tfdis.metrics.image_quality import intra_class_diversity
 from tfdis.metrics.image_quality import ms_ssim
 from tfdis.metrics.image_quality import psnr
+from tfdis.metrics.image_quality import reconstruction_quality
 from tfdis.metrics.image_quality import rmse
 from tfdis.metrics.image_quality import ssim
 from tfdis.metrics.local import local_mig

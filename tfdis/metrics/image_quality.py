@@ -42,11 +42,26 @@ def _check_image_pair(images, references):
   return images, references
 
 
+def _per_image_mse(images, references):
+  images, references = _check_image_pair(images, references)
+  return np.mean(np.square(images.astype(np.float64) - references), axis=(1, 2, 3))
+
+
+def _per_image_psnr(images, references):
+  with np.errstate(divide="ignore"):
+    return 10.0 * np.log10(1.0 / _per_image_mse(images, references))
+
+
+def _per_image_ssim(images, references, filter_size=11):
+  import tensorflow as tf  # pylint: disable=g-import-not-at-top
+  images, references = _check_image_pair(images, references)
+  _check_window(images, filter_size)
+  return tf.image.ssim(images, references, max_val=1.0, filter_size=filter_size).numpy()
+
+
 def rmse(images, references):
   """Root mean squared error per image, averaged: {"rmse"} (mddAE Table 1)."""
-  images, references = _check_image_pair(images, references)
-  per_image = np.sqrt(np.mean(np.square(images.astype(np.float64) - references), axis=(1, 2, 3)))
-  return {"rmse": float(per_image.mean())}
+  return {"rmse": float(np.sqrt(_per_image_mse(images, references)).mean())}
 
 
 def psnr(images, references):
@@ -54,11 +69,7 @@ def psnr(images, references):
 
   An image equal to its reference has infinite PSNR, and so has the mean.
   """
-  images, references = _check_image_pair(images, references)
-  mse = np.mean(np.square(images.astype(np.float64) - references), axis=(1, 2, 3))
-  with np.errstate(divide="ignore"):
-    per_image = 10.0 * np.log10(1.0 / mse)
-  return {"psnr": float(per_image.mean())}
+  return {"psnr": float(_per_image_psnr(images, references).mean())}
 
 
 def _check_window(images, filter_size):
@@ -70,11 +81,23 @@ def _check_window(images, filter_size):
 
 def ssim(images, references, filter_size=11):
   """Structural similarity (Wang et al. 2004) per image, averaged over images: {"ssim"}."""
-  import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  images, references = _check_image_pair(images, references)
-  _check_window(images, filter_size)
-  values = tf.image.ssim(images, references, max_val=1.0, filter_size=filter_size)
-  return {"ssim": float(np.mean(values.numpy()))}
+  return {"ssim": float(np.mean(_per_image_ssim(images, references, filter_size)))}
+
+
+def reconstruction_quality(reconstructions, images, with_std=False):
+  """{"rmse", "psnr", "ssim"} of `reconstructions` against `images` ([N, H, W, C] in [0, 1]), per-image means.
+
+  The one reconstruction score of the evaluate suites and the fidelity benches. `with_std` adds each score's
+  standard deviation over images as "<name>_std" (mddAE's Table 1 reports mean ± std).
+  """
+  per_image = {"rmse": np.sqrt(_per_image_mse(reconstructions, images)),
+               "psnr": _per_image_psnr(reconstructions, images),
+               "ssim": _per_image_ssim(reconstructions, images)}
+  results = {name: float(np.mean(values)) for name, values in per_image.items()}
+  if with_std:
+    with np.errstate(invalid="ignore"):  # the std of infinite PSNRs (perfect reconstructions) is NaN
+      results.update({f"{name}_std": float(np.std(values)) for name, values in per_image.items()})
+  return results
 
 
 def ms_ssim_power_factors(height, width, filter_size=11, num_scales=None):

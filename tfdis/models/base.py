@@ -13,6 +13,10 @@ class DisentanglementModel(keras.Model):
   Subclasses set `LOSS_NAMES` (the first is the total loss), implement `train_step`/`test_step` with
   `self.record(terms)`, and `summary_images(images)` for TensorBoard. They also implement `encode` and
   `decode`, which the launcher's traversal pictures and the exporter use.
+
+  Several optimizers: name the extra ones in `OPTIMIZERS` and implement `optimizer_variables()`; `compile`
+  then makes each (a clone of the main optimizer unless given by its name) and builds every one on its
+  variables, so that `tf.train.Checkpoint(model=model)` saves them all.
   """
 
   LOSS_NAMES = ("loss",)
@@ -20,15 +24,21 @@ class DisentanglementModel(keras.Model):
   # `from_config`), SETTINGS plain values read back from the attributes of the same names.
   NETWORKS = ()
   SETTINGS = ()
+  # Attributes holding the optimizers beside `self.optimizer` (see the class docstring).
+  OPTIMIZERS = ()
+  # The network whose first input is the image [batch, h, w, c] (`image_shape`).
+  IMAGE_NETWORK = "encoder"
 
   def __init__(self, **kwargs):
     super().__init__(**kwargs)
     self.trackers = {name: keras.metrics.Mean(name=name) for name in self.LOSS_NAMES}
+    for name in self.OPTIMIZERS:
+      setattr(self, name, None)
 
   def get_config(self):
     config = super().get_config()
     config.update({key: keras.saving.serialize_keras_object(getattr(self, key)) for key in self.NETWORKS})
-    config.update({key: getattr(self, key) for key in self.SETTINGS})
+    config.update({key: _plain(getattr(self, key)) for key in self.SETTINGS})
     return config
 
   @classmethod
@@ -41,6 +51,38 @@ class DisentanglementModel(keras.Model):
   @property
   def metrics(self):
     return list(self.trackers.values())
+
+  @property
+  def image_shape(self):
+    """The (h, w, c) shape of the images the model encodes (the first input of `IMAGE_NETWORK`)."""
+    return tuple(int(s) for s in getattr(self, self.IMAGE_NETWORK).inputs[0].shape[1:])
+
+  def compile(self, optimizer="adam", **kwargs):
+    """Compiles with `optimizer` and the `OPTIMIZERS`: each given by name, or a clone of `optimizer`."""
+    given = {name: kwargs.pop(name, None) for name in self.OPTIMIZERS}
+    super().compile(optimizer=optimizer, **kwargs)
+    for name, value in given.items():
+      setattr(self, name, self.clone_optimizer(name) if value is None else keras.optimizers.get(value))
+    if self.OPTIMIZERS:
+      self.build_optimizers()
+
+  def clone_optimizer(self, name, **overrides):
+    """A clone of `self.optimizer` for the extra optimizer `name` (subclasses override settings here)."""
+    return clone_optimizer(self.optimizer, name, **overrides)
+
+  def optimizer_variables(self):
+    """{optimizer attribute: the variables it trains}; needed with `OPTIMIZERS`."""
+    raise NotImplementedError(f"{type(self).__name__} lists OPTIMIZERS but not optimizer_variables().")
+
+  def build_optimizers(self):
+    """Builds every optimizer on the variables it trains (`optimizer_variables`)."""
+    for name, variables in self.optimizer_variables().items():
+      getattr(self, name).build(variables)
+
+  def summary_latents(self, count, dim=None):
+    """Fixed N(0, I) latents [count, dim or latent_dim] from `seed`: pictures at different steps compare."""
+    seed = getattr(self, "seed", None) or 0
+    return tf.random.stateless_normal([count, self.latent_dim if dim is None else dim], seed=[seed, 1])
 
   def record(self, terms):
     """Updates the trackers with the per-replica loss terms and returns the logs.
@@ -102,8 +144,31 @@ class DisentanglementModel(keras.Model):
 
 
 def image_shape_of(model):
-  """The (h, w, c) image shape a built model encodes."""
-  return tuple(int(s) for s in model.encoder.inputs[0].shape[1:])
+  """The (h, w, c) image shape of a built model: `model.image_shape` (kept for the exporter's callers)."""
+  return model.image_shape
+
+
+def clone_optimizer(optimizer, name, **overrides):
+  """A new, unbuilt optimizer of `optimizer`'s class and settings, named `name`, with `overrides` applied.
+
+  Read from the config, not the attributes: under MirroredStrategy `optimizer.learning_rate` is a
+  MirroredVariable.
+  """
+  return optimizer.__class__.from_config({**optimizer.get_config(), "name": name, **overrides})
+
+
+def built(model, input_shape):
+  """Calls a fresh model once on zeros [1, *input_shape], which builds it and its networks; returns it.
+
+  Keras needs a subclassed model called once before save, export or `summary`.
+  """
+  model(tf.zeros((1,) + tuple(input_shape)))
+  return model
+
+
+def _plain(value):
+  """A setting as `get_config` stores it: tuples as lists (the JSON form), the rest as is."""
+  return list(value) if isinstance(value, tuple) else value
 
 
 def gaussian_sample(mean, logvar, seed_generator):

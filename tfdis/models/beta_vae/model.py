@@ -49,6 +49,11 @@ class BetaVAE(base.DisentanglementModel):
     """Draws z ~ q(z|x) by reparameterization."""
     return base.gaussian_sample(mean, logvar, self.seed_generator)
 
+  def posterior(self, images):
+    """(mean, logvar) [batch, d] of q(z|x) for `images` [batch, h, w, c] in [0, 1] (per-latent KL, evaluate)."""
+    mean, logvar = self.encoder(images, training=False)
+    return mean, logvar
+
   def encode(self, images):
     """Posterior means [batch, d] of `images` [batch, h, w, c] in [0, 1]."""
     return self.encoder(images, training=False)[0]
@@ -101,5 +106,4 @@ def beta_vae(image_shape, latent_dim=10, beta=1.0, reconstruction="bernoulli", s
       networks.conv_encoder(image_shape, latent_dim, logvar_bias_init=logvar_bias_init),
       networks.conv_decoder(latent_dim, image_shape),
       beta=beta, reconstruction=reconstruction, seed=seed, name="beta_vae")
-  model(tf.zeros((1,) + tuple(image_shape)))
-  return model
+  return base.built(model, image_shape)

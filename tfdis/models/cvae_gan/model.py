@@ -10,6 +10,7 @@ import gin
 import keras
 import tensorflow as tf
 
+from tfdis.models import base
 from tfdis.models.lrli_vae import model as lrli_vae
 from tfdis.networks import lrli as nets
 
@@ -47,7 +48,7 @@ class CVAEGAN(lrli_vae.LrLiVAE):
     if images.shape.rank == 2:
       return {}
     n = tf.shape(images)[0]
-    noise = tf.random.stateless_normal([n, self.latent_dim], seed=[self.seed or 0, 1])
+    noise = self.summary_latents(n)
     return {"inputs": images, "class_samples": self.sample(tf.range(n) % self.num_classes, noise)}
 
 
@@ -64,4 +65,4 @@ def cvae_gan(image_shape, num_classes=10, irrelevant_dim=16, reconstruction_weig
                   gm_steps=0, reconstruction_weight=reconstruction_weight, kl_weight=kl_weight,
                   adversarial_weight=0.0, likelihood_weight=0.0, gan_weight=gan_weight,
                   output_activation=output, seed=seed, name="cvae_gan")
-  return lrli_vae.build(model, image_shape)
+  return base.built(model, image_shape)

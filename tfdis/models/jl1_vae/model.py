@@ -22,6 +22,7 @@ import tensorflow as tf
 
 from tfdis import jacobian
 from tfdis import networks
+from tfdis.models import base
 from tfdis.models.beta_vae import model as beta_vae_lib
 from tfdis.regularizers import gaussian_kl
 from tfdis.regularizers import jacobian_penalties
@@ -47,6 +48,8 @@ class JL1VAE(beta_vae_lib.BetaVAE):
   """
 
   LOSS_NAMES = ("loss", "reconstruction", "kl", "jacobian_l1")
+  SETTINGS = beta_vae_lib.BetaVAE.SETTINGS + ("gamma", "ramp_steps", "jacobian_method", "epsilon", "lazy_every",
+                                              "jacobian_directions")
 
   def __init__(self, encoder, decoder, beta=4.0, gamma=0.1, ramp_steps=0, jacobian_method="exact",
                epsilon=1e-3, lazy_every=1, reconstruction="bernoulli", seed=None, jacobian_directions=None,
@@ -148,18 +151,6 @@ class JL1VAE(beta_vae_lib.BetaVAE):
     loss = reconstruction + beta * kl + gamma * penalty
     return {"loss": loss, "reconstruction": reconstruction, "kl": kl, "jacobian_l1": penalty}
 
-  def get_config(self):
-    config = super().get_config()
-    config.update({
-        "gamma": self.gamma,
-        "ramp_steps": self.ramp_steps,
-        "jacobian_method": self.jacobian_method,
-        "epsilon": self.epsilon,
-        "lazy_every": self.lazy_every,
-        "jacobian_directions": self.jacobian_directions,
-    })
-    return config
-
 
 @gin.register
 def jl1_vae(image_shape, latent_dim=10, beta=4.0, gamma=0.1, ramp_steps=0, jacobian_method="exact",
@@ -190,5 +181,4 @@ def jl1_vae(image_shape, latent_dim=10, beta=4.0, gamma=0.1, ramp_steps=0, jacob
       beta=beta, gamma=gamma, ramp_steps=ramp_steps, jacobian_method=jacobian_method, epsilon=epsilon,
       lazy_every=lazy_every, reconstruction=reconstruction, seed=seed,
       jacobian_directions=jacobian_directions, name="jl1_vae")
-  model(tf.zeros((1,) + tuple(image_shape)))
-  return model
+  return base.built(model, image_shape)

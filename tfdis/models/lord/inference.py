@@ -5,7 +5,7 @@ assessed "by optimizing over the latent codes of a new test image while keeping 
 frozen". `optimize_codes` does so per image: a class code and a content code minimizing the stage-1 objective
 without noise, reconstruction(x, G(y, c)) + λ‖c‖², by Adam, through the frozen generator. The paper gives no
 schedule, initialization or step count: codes start at the mean class embedding and a zero content code, and
-`steps` and `learning_rate` are arguments (gin: `lord_disentanglement.latent_steps`, `.latent_learning_rate`).
+`steps` and `learning_rate` are arguments (gin: `lord_leakage.latent_steps`, `.latent_learning_rate`).
 The images are optimized in chunks, each image's loss scaled so that its codes do not depend on the chunk.
 """
 

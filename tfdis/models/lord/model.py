@@ -67,6 +67,7 @@ class LORD(base.DisentanglementModel):
   SETTINGS = ("num_classes", "num_images", "stage1_steps", "content_noise", "content_decay",
               "latent_lr_multiplier", "code_weight", "amortized", "content_kl", "vgg_weights_path",
               "min_learning_rate", "stage2_learning_rate", "train_steps", "seed")
+  IMAGE_NETWORK = "class_encoder"
 
   def __init__(self, generator, class_encoder, content_encoder, num_classes, num_images, stage1_steps,
                content_noise=1.0, content_decay=0.001, latent_lr_multiplier=10.0, code_weight=10.0,
@@ -106,10 +107,6 @@ class LORD(base.DisentanglementModel):
   def latent_dim(self):
     return self.class_dim + self.content_dim
 
-  @property
-  def image_shape(self):
-    return tuple(int(s) for s in self.generator.output.shape[1:])
-
   def compile(self, optimizer="adam", **kwargs):
     """Compiles with clones of the generator's `optimizer` for each group and stage, with their schedules."""
     optimizer = keras.optimizers.get(optimizer)
@@ -117,7 +114,7 @@ class LORD(base.DisentanglementModel):
 
     def make(prefix, initial, steps):
       schedule = lord_optimizers.cosine_decay(initial, steps, self.min_learning_rate)
-      return lord_optimizers.clone(optimizer, prefix + name, schedule)
+      return base.clone_optimizer(optimizer, prefix + name, learning_rate=schedule)
 
     super().compile(optimizer=make("", rate, self.stage1_steps), **kwargs)
     if self.stage1_steps % self.steps_per_execution:
@@ -314,6 +311,6 @@ def lord(image_shape, num_classes=gin.REQUIRED, num_images=gin.REQUIRED, stage1_
                adain.lord_encoder(image_shape, class_dim, encoder_width, name="class_encoder"),
                adain.lord_encoder(image_shape, content_out, encoder_width, name="content_encoder"),
                num_classes, num_images, stage1_steps, name="lord", **kwargs)
-  model(tf.zeros((1,) + tuple(image_shape)))
+  base.built(model, image_shape)
   model.training_codes(tf.zeros([1], tf.int32), tf.zeros([1], tf.int32))
   return model

@@ -67,8 +67,3 @@ def base_learning_rate(optimizer):
                      "lord.min_learning_rate = None for constant rates.")
   return float(rate)
 
-
-def clone(optimizer, name, learning_rate):
-  """A new, unbuilt optimizer of `optimizer`'s class and settings, named `name`, with `learning_rate`."""
-  config = {**optimizer.get_config(), "name": name, "learning_rate": learning_rate}
-  return optimizer.__class__.from_config(config)

@@ -64,6 +64,8 @@ class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
   SETTINGS = ("num_classes", "alpha", "lam", "gm_steps", "fresh_gm_batches", "variance_decay_steps",
               "variance_decay_rate", "reconstruction_weight", "kl_weight", "adversarial_weight",
               "likelihood_weight", "gan_weight", "semi_supervised", "output_activation", "seed")
+  OPTIMIZERS = OPTIMIZERS
+  IMAGE_NETWORK = "encoder_u"
 
   def __init__(self, encoder_s, encoder_u, decoder, latent_classifier, discriminator, num_classes, alpha=0.0,
                lam=0.1, gm_steps=3, fresh_gm_batches=False, variance_decay_steps=None, variance_decay_rate=0.1,
@@ -89,8 +91,6 @@ class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
     self.seed = seed
     self.seed_generator = keras.random.SeedGenerator(seed)
     self.prior = nets.GaussianMixturePrior(self.num_classes, self.relevant_dim, name="prior")
-    for name in OPTIMIZERS:
-      setattr(self, name, None)
 
   @property
   def relevant_dim(self):
@@ -120,20 +120,13 @@ class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
         learning_rate, decay_steps=max(self.gm_steps, 1) * self.variance_decay_steps,
         decay_rate=self.variance_decay_rate, staircase=True)
 
-  def compile(self, optimizer="adam", **kwargs):
-    """Compiles with the decoder's `optimizer`; the others are clones of it unless given by name (the
-    `variance_optimizer` clone follows `variance_schedule` from the decoder's initial learning rate)."""
-    extra = {name: kwargs.pop(name, None) for name in OPTIMIZERS}
-    super().compile(optimizer=optimizer, **kwargs)
-    for name, given in extra.items():
-      if given is None:
-        config = {**self.optimizer.get_config(), "name": name}
-        if name == "variance_optimizer":
-          # From the config, not `optimizer.learning_rate`: that is a MirroredVariable under MirroredStrategy.
-          config["learning_rate"] = self.variance_schedule(float(config["learning_rate"]))
-        given = self.optimizer.__class__.from_config(config)
-      setattr(self, name, keras.optimizers.get(given))
-    self.build_optimizers()
+  def clone_optimizer(self, name, **overrides):
+    """A clone of the decoder's optimizer; the `variance_optimizer`'s follows `variance_schedule` from the
+    decoder's initial learning rate (read from the config: under MirroredStrategy the attribute is a
+    MirroredVariable)."""
+    if name == "variance_optimizer":
+      overrides["learning_rate"] = self.variance_schedule(float(self.optimizer.get_config()["learning_rate"]))
+    return super().clone_optimizer(name, **overrides)
 
   def optimizer_variables(self):
     """{optimizer attribute: the variables it trains}."""
@@ -144,13 +137,6 @@ class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
             "u_optimizer": self.encoder_u.trainable_variables,
             "c_optimizer": self.latent_classifier.trainable_variables,
             "d_optimizer": self.discriminator.trainable_variables}
-
-  def build_optimizers(self):
-    for name, variables in self.optimizer_variables().items():
-      getattr(self, name).build(variables)
-
-  def extra_optimizers(self):
-    return [getattr(self, name) for name in OPTIMIZERS]
 
   # Codes and decoding.
   def relevant_codes(self, images, labels=None, training=False):
@@ -238,7 +224,7 @@ class LrLiVAE(objectives.Objectives, base.DisentanglementModel):
       return {}
     n = tf.shape(images)[0]
     labels = tf.range(n) % self.num_classes
-    noise = tf.random.stateless_normal([n, self.latent_dim], seed=[self.seed or 0, 1])
+    noise = self.summary_latents(n)
     masks = tf.cast(tf.range(images.shape[2]) >= images.shape[2] // 2, images.dtype)[None, None, :, None]
     return {"inputs": images, "reconstructions": self(images), "class_samples": self.sample(labels, noise),
             "transfer": edits.transfer_grid(self.encode_parts, self.decode, images[:4], images[:4]),
@@ -252,12 +238,6 @@ def networks(architecture, image_shape):
     raise ValueError(f"architecture={architecture!r}: use 'conv' (the library's conv stack) or 'table3' "
                      "(the paper's CIFAR-10 networks, Table 3).")
   return nets.lrli_networks if len(image_shape) == 1 else builders[architecture]
-
-
-def build(model, image_shape):
-  """Calls a fresh model once on zeros (builds every sub-model and the prior), then returns it."""
-  model(tf.zeros((1,) + tuple(image_shape)))
-  return model
 
 
 @gin.register
@@ -290,4 +270,4 @@ def lrli_vae(image_shape, num_classes=10, relevant_dim=16, irrelevant_dim=16, al
                   kl_weight=kl_weight, adversarial_weight=adversarial_weight,
                   likelihood_weight=likelihood_weight, gan_weight=gan_weight, semi_supervised=semi_supervised,
                   output_activation=output, seed=seed, name="lrli_vae")
-  return build(model, image_shape)
+  return base.built(model, image_shape)

@@ -5,8 +5,10 @@ official code's [−1, 1] range (ZhilZheng/Lr-LiVAE); see that module's docstrin
 import keras
 import tensorflow as tf
 
+from tfdis.losses import adversarial
 from tfdis.losses import gaussian_mixture as gm
 from tfdis.models import base
+from tfdis.regularizers import gaussian_kl
 
 
 def masked_mean(values, mask):
@@ -55,14 +57,13 @@ class Objectives:
     gm_classification, likelihood = self.gm_terms(z_s, labels, labeled)
     return {
         "reconstruction": tf.reduce_mean(tf.square(real - recon)),
-        "kl": tf.reduce_mean(0.5 * tf.reduce_mean(tf.exp(logvar) + tf.square(mean) - 1.0 - logvar, -1)),
+        "kl": gaussian_kl(mean, logvar, reduction="mean"),  # official: mean over the latent dims
         "gm_classification": gm_classification, "gm_likelihood": likelihood,
         "latent_classifier": masked_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(safe, class_logits),
                                          labeled),
         "latent_adversarial": -tf.reduce_mean(tf.nn.log_softmax(class_logits)),  # CE to uniform
-        "g_loss": -masked_mean(d_rec, labeled) - tf.reduce_mean(d_fake),
-        "d_loss": (masked_mean(tf.nn.relu(1.0 - d_real), labeled) + masked_mean(tf.nn.relu(1.0 + d_rec), labeled)
-                   + tf.reduce_mean(tf.nn.relu(1.0 + d_fake))),
+        "g_loss": adversarial.hinge_generator_loss(d_rec, d_fake, weights=[labeled, None]),
+        "d_loss": adversarial.hinge_discriminator_loss(d_real, d_rec, d_fake, weights=[labeled, labeled, None]),
     }
 
   def objectives(self, t):

@@ -80,7 +80,7 @@ class MddAE(base.DisentanglementModel):
 
   LOSS_NAMES = ("loss", "reconstruction", "squared_error", "dssim", "discriminative", "decorrelation")
   NETWORKS = ("encoder", "decoder")
-  SETTINGS = ("variant", "targets", "alpha", "beta", "gamma", "pixel_reduction", "image_range")
+  SETTINGS = ("variant", "targets", "alpha", "beta", "gamma", "pixel_reduction", "target_names", "image_range")
 
   def __init__(self, encoder, decoder, variant="mddae_dcov", targets="classes", alpha=1.0, beta=1.0, gamma=5.0,
                pixel_reduction="mean", target_names=None, image_range="unit", **kwargs):
@@ -226,9 +226,6 @@ class MddAE(base.DisentanglementModel):
           tf.constant(SWEEP_VALUES))
     return pictures
 
-  def get_config(self):
-    return {**super().get_config(), "target_names": list(self.target_names)}
-
 
 @gin.register
 def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", latent_dim=8, alpha=1.0, beta=1.0,
@@ -257,5 +254,4 @@ def mddae(image_shape, num_targets, targets="classes", variant="mddae_dcov", lat
       networks.mddae_decoder(num_targets, latent_dim, image_shape, filters, hidden),
       variant=variant, targets=targets, alpha=alpha, beta=beta, gamma=gamma, pixel_reduction=pixel_reduction,
       target_names=target_names, image_range=image_range, name="mddae")
-  model(tf.zeros((1,) + tuple(image_shape)))
-  return model
+  return base.built(model, image_shape)

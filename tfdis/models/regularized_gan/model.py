@@ -10,8 +10,8 @@ import keras
 import tensorflow as tf
 
 from tfdis import editing
-from tfdis import metrics
 from tfdis import regularizers
+from tfdis.losses import adversarial
 from tfdis.models import base
 from tfdis.networks import discriminators
 from tfdis.networks import simple_gan
@@ -27,6 +27,9 @@ class RegularizedGAN(base.DisentanglementModel):
   Compile with one optimizer (the generator's, `self.optimizer`); `compile` clones it for the critic
   (`self.d_optimizer`, tracked by the model, so `tf.train.Checkpoint(model=model)` saves it) unless
   `d_optimizer` is given, and builds both on their own variables (`build_optimizers`).
+
+  Logs: "jacobian_penalty" is the weighted term λ·penalty of the generator loss; the unweighted penalty is
+  logged beside it under the penalty's own name ("orthogonal_jacobian" or "hessian_penalty").
 
   Args:
     generator: model z [batch, d] -> dict of feature maps and "image" [batch, h, w, c] in [-1, 1].
@@ -47,6 +50,7 @@ class RegularizedGAN(base.DisentanglementModel):
   NETWORKS = ("generator", "discriminator")
   SETTINGS = ("penalty", "penalty_weight", "penalty_layers", "layer_weights", "penalty_kwargs", "gp_weight",
               "n_critic", "lazy_every", "seed")
+  OPTIMIZERS = ("d_optimizer",)
 
   def __init__(self, generator, discriminator, penalty="none", penalty_weight=0.0,
                penalty_layers=simple_gan.FEATURE_NAMES, layer_weights=None, penalty_kwargs=None,
@@ -54,6 +58,8 @@ class RegularizedGAN(base.DisentanglementModel):
     super().__init__(**kwargs)
     if penalty not in PENALTIES:
       raise ValueError(f"Unknown penalty {penalty!r}: use one of {', '.join(map(repr, PENALTIES))}.")
+    if PENALTIES[penalty] is not None:
+      self.trackers[penalty] = keras.metrics.Mean(name=penalty)
     penalty_layers = list(penalty_layers)
     layer_weights = [1.0] * len(penalty_layers) if layer_weights is None else list(layer_weights)
     if len(layer_weights) != len(penalty_layers):
@@ -65,7 +71,6 @@ class RegularizedGAN(base.DisentanglementModel):
     self.gp_weight, self.n_critic, self.lazy_every = float(gp_weight), int(n_critic), int(lazy_every)
     self.seed = seed
     self.seed_generator = keras.random.SeedGenerator(seed)
-    self.d_optimizer = None
 
   @property
   def latent_dim(self):
@@ -75,19 +80,14 @@ class RegularizedGAN(base.DisentanglementModel):
   def image_shape(self):
     return tuple(int(s) for s in self.generator.output["image"].shape[1:])
 
-  def compile(self, optimizer="adam", d_optimizer=None, **kwargs):
-    """Compiles with the generator's `optimizer` and a critic optimizer (a clone of it by default)."""
-    super().compile(optimizer=optimizer, **kwargs)
-    if d_optimizer is None:
-      config = {**self.optimizer.get_config(), "name": "d_" + self.optimizer.name}
-      d_optimizer = self.optimizer.__class__.from_config(config)
-    self.d_optimizer = keras.optimizers.get(d_optimizer)
-    self.build_optimizers()
+  def clone_optimizer(self, name, **overrides):
+    """The critic's optimizer: a clone of the generator's, named "d_" + its name."""
+    return super().clone_optimizer("d_" + self.optimizer.name, **overrides)
 
-  def build_optimizers(self):
-    """Builds the generator's optimizer on the generator's variables and the critic's on the critic's."""
-    self.optimizer.build(self.generator.trainable_variables)
-    self.d_optimizer.build(self.discriminator.trainable_variables)
+  def optimizer_variables(self):
+    """The generator's optimizer trains the generator, the critic's the critic."""
+    return {"optimizer": self.generator.trainable_variables,
+            "d_optimizer": self.discriminator.trainable_variables}
 
   def call(self, latents, training=False):
     return self.generator(latents, training=training)["image"]
@@ -114,29 +114,25 @@ class RegularizedGAN(base.DisentanglementModel):
                                    return_outputs=return_outputs, **self.penalty_kwargs)
 
   def generator_terms(self, latents):
-    """{"loss": −mean D(G(z)) + λ·penalty, "jacobian_penalty": λ·penalty (N·λ·penalty or 0 when lazy)}.
+    """{"loss": −mean D(G(z)) + λ·penalty, "jacobian_penalty": λ·penalty, <penalty name>: penalty}.
 
-    One generator pass: on penalized steps the image comes from the penalty's forward pass."""
+    The penalty terms are the lazy estimates (N·penalty on one step in N, else 0). One generator pass: on
+    penalized steps the image comes from the penalty's forward pass."""
     plain = lambda: self.generator(latents, training=True)
     if PENALTIES[self.penalty] is None:
-      penalty, outputs = tf.zeros([]), plain()
+      penalty, outputs, unweighted = tf.zeros([]), plain(), {}
     else:
-      penalty, outputs = regularizers.lazy_penalty(
-          self.optimizer.iterations, self.lazy_every, self.penalty_weight,
+      value, outputs = regularizers.lazy_penalty(
+          self.optimizer.iterations, self.lazy_every, 1.0,
           lambda: self.penalty_value(latents, return_outputs=True), skip_fn=plain)
-    adversarial = -tf.reduce_mean(self.discriminator(outputs["image"], training=True))
-    return {"loss": adversarial + penalty, "jacobian_penalty": penalty}
+      penalty, unweighted = self.penalty_weight * value, {self.penalty: value}
+    loss = adversarial.wasserstein_generator_loss(self.discriminator(outputs["image"], training=True))
+    return {"loss": loss + penalty, "jacobian_penalty": penalty, **unweighted}
 
   def gradient_penalty(self, real, fake):
-    """WGAN-GP: mean over the batch of (‖∇_x D(x)‖₂ − 1)² at x = α·real + (1 − α)·fake, α ~ U(0, 1)."""
+    """WGAN-GP (`losses.adversarial.gradient_penalty`) at α·real + (1 − α)·fake, α ~ U(0, 1) per example."""
     alpha = keras.random.uniform([tf.shape(real)[0], 1, 1, 1], seed=self.seed_generator)
-    mixed = alpha * real + (1.0 - alpha) * fake
-    with tf.GradientTape() as tape:
-      tape.watch(mixed)
-      scores = self.discriminator(mixed, training=True)
-    grads = tape.gradient(scores, mixed)
-    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=[1, 2, 3]) + 1e-12)
-    return tf.reduce_mean(tf.square(norms - 1.0))
+    return adversarial.gradient_penalty(lambda x: self.discriminator(x, training=True), real, fake, alpha)
 
   def discriminator_terms(self, real, latents):
     """{"d_loss": ½(mean D(fake) − mean D(real)) + gp_weight·GP, "gradient_penalty": GP}; real in [-1, 1].
@@ -145,8 +141,8 @@ class RegularizedGAN(base.DisentanglementModel):
     generator's adversarial loss −mean D(G(z)) is not halved there either.
     """
     fake = self.generator(latents, training=True)["image"]
-    wasserstein = 0.5 * (tf.reduce_mean(self.discriminator(fake, training=True))
-                         - tf.reduce_mean(self.discriminator(real, training=True)))
+    wasserstein = 0.5 * adversarial.wasserstein_critic_loss(self.discriminator(real, training=True),
+                                                            self.discriminator(fake, training=True))
     gradient_penalty = self.gradient_penalty(real, fake)
     return {"d_loss": wasserstein + self.gp_weight * gradient_penalty, "gradient_penalty": gradient_penalty}
 
@@ -167,10 +163,6 @@ class RegularizedGAN(base.DisentanglementModel):
     latents = self.sample_latents(tf.shape(real)[0])
     return self.record({**self.discriminator_terms(real, latents), **self.generator_terms(latents)})
 
-  def summary_latents(self, count=8):
-    """Fixed latents [count, d] (from `seed`), so that pictures at different steps are comparable."""
-    return tf.random.stateless_normal([count, self.latent_dim], seed=[self.seed or 0, 1])
-
   def latent_traversal(self, images, values):
     """Traverses every dimension of the first fixed summary latent (a GAN cannot encode `images`)."""
     del images
@@ -180,20 +172,6 @@ class RegularizedGAN(base.DisentanglementModel):
     return {"inputs": images,
             "samples": self.decode(self.summary_latents(tf.shape(images)[0])),
             "traversal": self.latent_traversal(images, tf.linspace(-2.0, 2.0, 7))}
-
-  def variation_predictability(self, rng, **kwargs):
-    """VP score of the generator (`tfdis.metrics.variation_predictability` on `decode`, images in [0, 1]).
-
-    Args:
-      rng: seed or NumPy generator of the pairs, split and classifier.
-      **kwargs: the metric's settings (num_pairs, test_ratio, mode, classifier, epochs, ...; official
-        dSprites protocol: its defaults).
-
-    Returns:
-      {"vp", "chance"} (and "vp_best_epoch" for the ConvNet classifier).
-    """
-    return metrics.variation_predictability(lambda z: self.decode(tf.constant(z)).numpy(), self.latent_dim,
-                                            rng, **kwargs)
 
 
 @gin.register
@@ -218,5 +196,4 @@ def regularized_gan(image_shape, latent_dim=6, width=64, penalty="none", penalty
       penalty=penalty, penalty_weight=penalty_weight, penalty_layers=penalty_layers,
       layer_weights=layer_weights, penalty_kwargs=penalty_kwargs, gp_weight=gp_weight, n_critic=n_critic,
       lazy_every=lazy_every, seed=seed, name="regularized_gan")
-  model(tf.zeros((1, latent_dim)))
-  return model
+  return base.built(model, (latent_dim,))

@@ -8,7 +8,7 @@ import pytest
 
 from tfdis import metrics
 from tfdis.launch import evaluate_lib
-from tfdis.launch import mddae_eval
+from tfdis.models.mddae import evaluation as mddae_eval
 
 RNG = np.random.RandomState(0)
 PATTERNS = RNG.uniform(size=(3, 8, 8, 1)).astype(np.float32) * (RNG.uniform(size=(3, 8, 8, 1)) > 0.6)
@@ -26,25 +26,27 @@ def _encode(images):
   return np.concatenate([soft, np.zeros((len(images), 1))], axis=1).astype(np.float32)
 
 
-def test_reconstruction_quality_means_match_the_metrics_and_identity_is_perfect():
+def test_reconstruction_quality_with_std_means_match_the_metrics_and_identity_is_perfect():
   images = RNG.uniform(size=(5, 16, 16, 1)).astype(np.float32)
-  noisy = lambda x: np.clip(x + 0.05 * np.random.RandomState(1).normal(size=x.shape), 0, 1)  # noqa: E731
-  result = mddae_eval.reconstruction_quality(noisy, images)
-  reference = {**metrics.rmse(noisy(images), images), **metrics.psnr(noisy(images), images),
-               **metrics.ssim(noisy(images), images)}
+  noisy = np.clip(images + 0.05 * np.random.RandomState(1).normal(size=images.shape), 0, 1)
+  result = metrics.reconstruction_quality(noisy, images, with_std=True)
+  reference = {**metrics.rmse(noisy, images), **metrics.psnr(noisy, images), **metrics.ssim(noisy, images)}
+  per_image_rmse = np.sqrt(np.mean(np.square(noisy.astype(np.float64) - images), axis=(1, 2, 3)))
+  assert result["rmse_std"] == pytest.approx(np.std(per_image_rmse))
   for name in ("rmse", "psnr", "ssim"):
     assert result[name] == pytest.approx(reference[name], rel=1e-4) and result[f"{name}_std"] > 0
-  identity = mddae_eval.reconstruction_quality(lambda x: x, images)
-  assert identity["rmse"] == 0.0 and identity["ssim"] == pytest.approx(1.0)
+  identity = metrics.reconstruction_quality(images, images, with_std=True)
+  assert identity["rmse"] == 0.0 and identity["ssim"] == pytest.approx(1.0) and identity["rmse_std"] == 0.0
+  assert "rmse_std" not in metrics.reconstruction_quality(noisy, images)
 
 
 def test_attribute_svm_error_falls_as_the_oracle_intensity_rises():
   attributes = RNG.randint(0, 2, size=(400, 3))
   images = _decode(np.concatenate([attributes, np.zeros((400, 1))], axis=1))
   images = np.clip(images + 0.02 * RNG.normal(size=images.shape), 0, 1)
-  result = mddae_eval.attribute_svm(_encode, _decode, images[:300], attributes[:300], images[300:],
-                                    attributes[300:], intensities=(0.0, 1.0), rng=0, num_runs=2, pool=1,
-                                    attribute_names=["a", "b", "c"])
+  result = mddae_eval.attribute_svm_errors(_encode, _decode, images[:300], attributes[:300], images[300:],
+                                           attributes[300:], intensities=(0.0, 1.0), rng=0, num_runs=2, pool=1,
+                                           attribute_names=["a", "b", "c"])
   assert result["real_error"] < 0.05
   assert result["error_0"] > 0.9 and result["error_1"] < 0.1  # no attribute painted vs. painted fully
 
@@ -71,7 +73,7 @@ def test_class_swap_accuracy_is_high_for_the_oracle_and_low_when_the_decoder_ign
 
 
 def test_the_evaluate_adapters_are_registered_and_need_the_right_ground_truth():
-  assert evaluate_lib.METRICS["attribute_svm"] is mddae_eval.attribute_svm_metric
+  assert {"attribute_svm", "class_swap"} <= set(evaluate_lib.metric_names())
   ctx = types.SimpleNamespace(sampler=object())  # a dataset without attributes
   with pytest.raises(ValueError, match="attribute_names"):
-    mddae_eval.attribute_svm_metric(ctx)
+    mddae_eval.attribute_svm(ctx)

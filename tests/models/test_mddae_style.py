@@ -7,7 +7,7 @@ import pytest
 
 from tfdis.data.synthetic.digits import Glyphs
 from tfdis.launch import evaluate_lib
-from tfdis.launch import mddae_style_eval
+from tfdis.models.mddae import evaluation as mddae_eval
 
 NUM_CLASSES = 10
 
@@ -46,8 +46,8 @@ def _style(factors):
 
 def test_a_swap_that_keeps_the_style_scores_near_the_real_ceiling_and_one_that_forgets_it_near_zero():
   sampler = _RecordingGlyphs()
-  kept = mddae_style_eval.style_preservation_metric(_context(sampler, _style))
-  forgot = mddae_style_eval.style_preservation_metric(_context(sampler, _style, keep_style=False))
+  kept = mddae_eval.mddae_style(_context(sampler, _style))
+  forgot = mddae_eval.mddae_style(_context(sampler, _style, keep_style=False))
   assert kept["style_r2_real"] > 0.5  # the ridge regression reads glyph style off pooled pixels (0.69)
   assert kept["style_r2"] > kept["style_r2_real"] - 0.15
   assert forgot["style_r2"] < 0.1 and forgot["style_r2_real"] == pytest.approx(kept["style_r2_real"])
@@ -61,7 +61,7 @@ def test_swaps_go_to_another_class_drawn_for_each_image():
   sampler = _RecordingGlyphs()
   ctx = _context(sampler, _style)
   factors = sampler.sample_factors(200, np.random.RandomState(0))
-  images, targets = mddae_style_eval.swap_to_random_class(
+  images, targets = mddae_eval.swap_to_random_class(
       ctx.representation_fn, ctx.decode_fn, sampler.sample_observations_from_factors(factors, None),
       factors[:, 0], NUM_CLASSES, np.random.RandomState(0))
   assert np.all(targets != factors[:, 0]) and len(np.unique(targets)) == NUM_CLASSES
@@ -71,15 +71,15 @@ def test_swaps_go_to_another_class_drawn_for_each_image():
 
 def test_the_class_read_from_z_is_at_chance_for_a_style_code_and_high_when_z_holds_the_class():
   sampler = _RecordingGlyphs()
-  style_only = mddae_style_eval.style_code_class_metric(_context(sampler, _style))
-  leaky = mddae_style_eval.style_code_class_metric(_context(sampler, lambda f: np.eye(NUM_CLASSES)[f[:, 0]]))
+  style_only = mddae_eval.style_code_class(_context(sampler, _style))
+  leaky = mddae_eval.style_code_class(_context(sampler, lambda f: np.eye(NUM_CLASSES)[f[:, 0]]))
   assert style_only["accuracy"] < style_only["chance"] + 0.12 and leaky["accuracy"] > 0.95
 
 
 def test_the_adapters_are_registered_and_refuse_a_dataset_without_a_class_factor():
-  assert evaluate_lib.METRICS["mddae_style"] is mddae_style_eval.style_preservation_metric
-  assert evaluate_lib.METRICS["style_code_class"] is mddae_style_eval.style_code_class_metric
+  assert {"mddae_style", "style_code_class"} <= set(evaluate_lib.metric_names())
+  assert evaluate_lib.resolve_metrics(names=["mddae_style"])[0].__wrapped__ is mddae_eval.mddae_style
   ctx = types.SimpleNamespace(sampler=types.SimpleNamespace(factor_names=("x0", "y0"), factor_sizes=(4, 4)))
-  for metric in (mddae_style_eval.style_preservation_metric, mddae_style_eval.style_code_class_metric):
+  for metric in (mddae_eval.mddae_style, mddae_eval.style_code_class):
     with pytest.raises(ValueError, match="factor 0 is the class"):
       metric(ctx)

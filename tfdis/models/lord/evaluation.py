@@ -1,4 +1,5 @@
-"""LORD's evaluation (Gabbay & Hoshen 2020, Tables 1-3): leakage and content transfer on ground-truth images.
+"""LORD's evaluation (Gabbay & Hoshen 2020, Tables 1-3): leakage and content transfer on ground-truth images,
+the `evaluate` metric `lord_leakage` (`evaluate.metrics = [@lord_leakage]`).
 
 The codes of the evaluated images come from the stage-2 encoders, or, for a model trained in stage 1 only
 (Table 3's "w/o second stage"), from test-time latent optimization against the frozen generator
@@ -24,7 +25,7 @@ def resolve_inference(model, inference, step):
   if inference != "auto":
     return inference
   if step is None:
-    raise ValueError("lord_disentanglement.inference = 'auto' needs the checkpoint's step: pass "
+    raise ValueError("lord_leakage.inference = 'auto' needs the checkpoint's step: pass "
                      "'encoders' or 'latent_optimization'.")
   return LATENT_OPTIMIZATION if step <= model.stage1_steps else ENCODERS
 
@@ -41,9 +42,9 @@ def parts_function(model, inference, latent_steps=200, latent_learning_rate=0.01
   return encoded
 
 
-@gin.configurable(denylist=["ctx"])
-def lord_disentanglement(ctx, class_factors=(0,), classifier="mlp", inference="auto", latent_steps=200,
-                         latent_learning_rate=0.01):
+@gin.register(denylist=["ctx"])
+def lord_leakage(ctx, class_factors=(0,), classifier="mlp", inference="auto", latent_steps=200,
+                 latent_learning_rate=0.01):
   """LORD's leakage (Table 2: y ← c, y → c, chance beside) and content-transfer error on ground-truth images.
 
   Content labels are the non-class factors; the transfer target is rendered from the class factors of one
@@ -62,10 +63,10 @@ def lord_disentanglement(ctx, class_factors=(0,), classifier="mlp", inference="a
   """
   model = ctx.model
   if not hasattr(model, "encode_class"):
-    raise ValueError("The lord metric needs a model with encode_class/encode_content (LORD).")
+    raise ValueError("The lord_leakage metric needs a model with encode_class/encode_content (a LORD run).")
   inference = resolve_inference(model, inference, getattr(ctx, "step", None))
   parts = parts_function(model, inference, latent_steps, latent_learning_rate)
-  rng = ctx.rng("lord")
+  rng = ctx.rng("lord")  # the stream of the metric's former name "lord": the same numbers as before
   factors = ctx.sampler.sample_factors(ctx.num_train, rng)
   class_codes, content_codes = parts(ctx.sampler.sample_observations_from_factors(factors, rng))
   content = [k for k in range(factors.shape[1]) if k not in class_factors]

@@ -7,14 +7,14 @@ import keras
 import pytest
 
 from tfdis.launch import evaluate_lib
-from tfdis.launch import lord_eval
 from tfdis.launch import train_lib
+from tfdis.models.lord import evaluation as lord_eval
 from tfdis.models.lord import inference as lord_inference
 
 TINY = ["CHECKPOINT_EVERY = 1", "BATCH_SIZE = 4", "NUM_IMAGES = 8", "lord.adain_dim = 8", "lord.encoder_width = 2",
         "lord.class_dim = 4", "lord.content_dim = 3", "train.log_every = 1"]
-EVAL = ["evaluate.num_train = 60", "evaluate.num_test = 10", "lord_disentanglement.classifier = 'logistic'",
-        "lord_disentanglement.latent_steps = 3"]
+EVAL = ["evaluate.num_train = 60", "evaluate.num_test = 10", "lord_leakage.classifier = 'logistic'",
+        "lord_leakage.latent_steps = 3"]
 
 
 def test_auto_inference_optimizes_latents_only_for_a_run_that_ended_in_stage1():
@@ -38,13 +38,13 @@ def test_a_stage1_run_is_scored_by_latent_optimization_and_names_its_loss(tmp_pa
 
   monkeypatch.setattr(lord_inference, "optimize_codes", recording)
   results = evaluate_lib.run(str(tmp_path), ["gin/metrics/lord.gin"], EVAL)
-  lord = results["metrics"]["lord"]
+  lord = results["metrics"]["lord_leakage"]
   assert lord["latent_optimization_steps"] == 3
   assert optimized[0] == (60, 3) and len(optimized) == 3  # leakage images, then each transfer side
   assert 0.0 <= lord["class_from_content"] <= 1.0 and lord["transfer_l1"] > 0.0
   assert results["reconstruction_loss"] == "l1_ms_ssim_fallback"
   encoded = evaluate_lib.run(str(tmp_path), ["gin/metrics/lord.gin"],
-                             EVAL + ["lord_disentanglement.inference = 'encoders'"])["metrics"]["lord"]
+                             EVAL + ["lord_leakage.inference = 'encoders'"])["metrics"]["lord_leakage"]
   assert encoded["latent_optimization_steps"] == 0 and len(optimized) == 3
 
 
