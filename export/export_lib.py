@@ -25,7 +25,7 @@ import tensorflow as tf
 
 import tfdis
 from export import leftovers
-from export import signatures as signatures_lib
+from tfdis import signatures as signatures_lib
 from export import tflite_lib
 from tfdis.launch import callbacks
 from tfdis.launch import checkpoints

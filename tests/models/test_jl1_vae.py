@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import signatures as signatures_lib
+from tfdis import signatures as signatures_lib
 from tfdis.launch import train_lib
 from tfdis.models.beta_vae import model as beta_vae_lib
 from tfdis.models.jl1_vae import model as jl1_vae_lib

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import signatures
+from tfdis.models.mddae import signatures
 from tfdis import losses
 from tfdis.launch import train_lib
 from tfdis.models.mddae import model as mddae_lib

@@ -220,7 +220,7 @@ def test_checkpoint_restores_both_optimizers(tmp_path):
 
 def test_train_lib_run_resumes_both_optimizers_and_exports(tmp_path):
   from export import export_lib  # pylint: disable=g-import-not-at-top
-  from export import signatures as signatures_lib  # pylint: disable=g-import-not-at-top
+  from tfdis import signatures as signatures_lib  # pylint: disable=g-import-not-at-top
   from tfdis import editing  # pylint: disable=g-import-not-at-top
   from tfdis.launch import train_lib  # pylint: disable=g-import-not-at-top
   bindings = ["TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2", "BATCH_SIZE = 2", "regularized_gan.width = 2",

@@ -18,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 
 from export import export_lib
-from export import signatures as signatures_lib
+from tfdis import signatures as signatures_lib
 from tfdis.launch import train_lib
 
 GOLDEN_DIR = os.path.dirname(os.path.abspath(__file__))
