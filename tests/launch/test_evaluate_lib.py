@@ -11,6 +11,7 @@ import tensorflow as tf
 from tfdis import ROOT
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
+from tfdis import runs
 
 RUN = ["DATASET = @tiny_images", "GROUND_TRUTH = @TinySquares()", "BATCH_SIZE = 4", "LATENT_DIM = 2",
        "TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2"]
@@ -86,6 +87,6 @@ def test_generator_metrics_on_a_gan_run(tmp_path):
 
 @pytest.mark.parametrize("suite", sorted(glob.glob(os.path.join(ROOT, "gin", "metrics", "*.gin"))))
 def test_every_metric_suite_parses_and_names_known_metrics(suite):
-  train_lib.parse_gin([suite])
+  runs.parse_gin([suite])
   names = gin.query_parameter("evaluate.metric_names")
   assert names and set(names) <= set(evaluate_lib.METRICS), (suite, names)

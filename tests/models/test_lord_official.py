@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from tfdis.data import indexed
 from tfdis.data import synthetic
-from tfdis.launch import train_lib
+from tfdis import runs
 
 SMALL = ["lord.adain_dim = 8", "lord.encoder_width = 2", "lord.class_dim = 4", "lord.content_dim = 3",
          "NUM_IMAGES = 16", "STAGE1_STEPS = 2", "TRAIN_STEPS = 6"]
@@ -15,9 +15,9 @@ SMALL = ["lord.adain_dim = 8", "lord.encoder_width = 2", "lord.class_dim = 4", "
 
 @pytest.fixture
 def model():
-  train_lib.parse_gin(["gin/papers/lord/glyphs.gin"], SMALL)
-  built = train_lib.configured("train.model_fn")(image_shape=(32, 32, 1))
-  built.compile(optimizer=train_lib.configured("train.optimizer_fn")())
+  runs.parse_gin(["gin/papers/lord/glyphs.gin"], SMALL)
+  built = runs.configured("train.model_fn")(image_shape=(32, 32, 1))
+  built.compile(optimizer=runs.configured("train.optimizer_fn")())
   yield built
   gin.clear_config()
 
@@ -56,9 +56,9 @@ def test_stage_objectives_are_mean_reductions(model):
 @pytest.mark.parametrize("config, batch_size, num_images", [("glyphs", 64, 10000), ("cars3d", 128, 15648)])
 def test_run_lengths_and_batches_of_the_paper_files(config, batch_size, num_images):
   """Steps, not the official epochs (Keras 1000 + 200 at batch 64, PyTorch 200 + 200 at batch 128)."""
-  train_lib.parse_gin([f"gin/papers/lord/{config}.gin"])
+  runs.parse_gin([f"gin/papers/lord/{config}.gin"])
   try:
-    assert (train_lib.configured("%STAGE1_STEPS"), train_lib.configured("%TRAIN_STEPS")) == (40000, 60000)
-    assert (train_lib.configured("%BATCH_SIZE"), train_lib.configured("%NUM_IMAGES")) == (batch_size, num_images)
+    assert (runs.configured("%STAGE1_STEPS"), runs.configured("%TRAIN_STEPS")) == (40000, 60000)
+    assert (runs.configured("%BATCH_SIZE"), runs.configured("%NUM_IMAGES")) == (batch_size, num_images)
   finally:
     gin.clear_config()

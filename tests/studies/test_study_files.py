@@ -10,6 +10,7 @@ import pytest
 from tfdis import ROOT
 from tfdis.launch import evaluate_lib  # pylint: disable=unused-import  (registers evaluate, vp, ...)
 from tfdis.launch import train_lib
+from tfdis import runs
 from tfdis.studies import spec
 
 STUDIES = sorted(os.path.relpath(p, ROOT) for p in glob.glob(os.path.join(ROOT, "gin", "studies", "*.gin")))
@@ -34,10 +35,10 @@ def test_every_cell_configuration_parses(path):
   study = spec.parse(path)
   assert len(study.seeds) >= 5 and len(study.variants) >= 2
   for cell in study.cells()[::len(study.seeds)]:  # one seed per variant: the seed is a flag, not a binding
-    train_lib.parse_gin(*study.train_config(cell))
-    assert train_lib.configured("train.train_steps") > 0
+    runs.parse_gin(*study.train_config(cell))
+    assert runs.configured("train.train_steps") > 0
     files, bindings = study.evaluate_config(cell)
-    train_lib.parse_gin(files, bindings)
+    runs.parse_gin(files, bindings)
     assert gin.query_parameter("evaluate.metric_names")
 
 

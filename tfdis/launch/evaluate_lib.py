@@ -16,11 +16,11 @@ import tensorflow as tf
 import tqdm
 
 from tfdis import metrics
+from tfdis import runs
 from tfdis import visualize
 from tfdis.launch import lord_eval
 from tfdis.launch import lrli_eval
 from tfdis.launch import mddae_eval
-from tfdis.launch import train_lib
 
 
 @dataclasses.dataclass
@@ -121,7 +121,7 @@ METRICS = {
     "factor_level": factor_level,
     "lord": lord_eval.lord_disentanglement,
 }
-METRICS.update(lrli_eval.adapters(train_lib.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
+METRICS.update(lrli_eval.adapters(runs.configured))  # Lr/Li-VAE: code_label_accuracy, sample_diversity, ...
 
 
 def batched(fn, batch_size=256):
@@ -155,7 +155,7 @@ def evaluate(model, step, model_dir, metric_names=("mig", "dci", "sap", "modular
   unknown = sorted(set(metric_names) - set(METRICS))
   if unknown:
     raise ValueError(f"Unknown metrics {unknown}: choose from {sorted(METRICS)}.")
-  sampler = train_lib.configured("%GROUND_TRUTH")
+  sampler = runs.configured("%GROUND_TRUTH")
   if sampler is None:
     raise ValueError(f"The run in {model_dir} has no ground-truth sampler (GROUND_TRUTH in its dataset gin "
                      "file): the disentanglement metrics need a dataset with known factors.")
@@ -183,7 +183,7 @@ def check_image_shape(sampler, model_dir):
   """Raises a one-line ValueError naming both shapes when the sampler's images do not fit the run's model."""
   rng = np.random.RandomState(0)
   observed = tuple(sampler.sample_observations_from_factors(sampler.sample_factors(1, rng), rng).shape[1:])
-  expected = train_lib.run_image_shape(model_dir)
+  expected = runs.run_image_shape(model_dir)
   if observed != expected:
     raise ValueError(f"The ground-truth sampler (GROUND_TRUTH) renders images of shape {list(observed)}, but "
                      f"the run in {model_dir} takes {list(expected)}: evaluate with a GROUND_TRUTH of the "
@@ -209,7 +209,7 @@ def _write_json(path, payload):
 def run(model_dir, gin_files=(), gin_bindings=(), restore_strict=False):
   """Evaluates the newest intact checkpoint of the run in `model_dir`, configured by its config.gin +
   `gin_files` (a damaged newer one is skipped with a warning, or raises `CheckpointError` if `restore_strict`)."""
-  model, step = train_lib.load_trained_model(model_dir, gin_files, gin_bindings, restore_strict=restore_strict)
+  model, step, _ = runs.load_trained_model(model_dir, gin_files, gin_bindings, restore_strict=restore_strict)
   return evaluate(model, step, model_dir)
 
 

@@ -71,7 +71,7 @@ def adapters(configured):
   """`evaluate_lib.METRICS` entries `(ctx) -> dict` over the run's labeled test split.
 
   Args:
-    configured: `train_lib.configured` (looks up "train.dataset_fn" of the parsed run).
+    configured: `tfdis.runs.configured` (looks up "train.dataset_fn" of the parsed run).
   """
   def test_set(ctx):
     if getattr(ctx, "model", None) is None or not hasattr(ctx.model, "encode_parts"):

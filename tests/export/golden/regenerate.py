@@ -18,8 +18,8 @@ import numpy as np
 import tensorflow as tf
 
 from export import export_lib
+from tfdis import runs
 from tfdis import signatures as signatures_lib
-from tfdis.launch import train_lib
 
 GOLDEN_DIR = os.path.dirname(os.path.abspath(__file__))
 BATCH = 2
@@ -48,9 +48,9 @@ def family_of(model):
 def build_model(case):
   """The case's model, built from its gin configuration (gin cleared afterwards)."""
   files, bindings, image_shape = CASES[case]
-  train_lib.parse_gin(files, bindings, warn_unused_file_macros=False)
+  runs.parse_gin(files, bindings, warn_unused_file_macros=False)
   try:
-    return train_lib.configured("train.model_fn")(image_shape=image_shape)
+    return runs.configured("train.model_fn")(image_shape=image_shape)
   finally:
     gin.clear_config()
 

@@ -72,3 +72,12 @@ def clone(optimizer, name, learning_rate):
   """A new, unbuilt optimizer of `optimizer`'s class and settings, named `name`, with `learning_rate`."""
   config = {**optimizer.get_config(), "name": name, "learning_rate": learning_rate}
   return optimizer.__class__.from_config(config)
+
+
+def check_stage_boundary(stage1_steps, steps_per_execution):
+  """Raises `ValueError` unless `steps_per_execution` divides `stage1_steps` (the phase is picked per execution)."""
+  if stage1_steps % steps_per_execution:
+    raise ValueError(
+        f"steps_per_execution={steps_per_execution} does not divide stage1_steps={stage1_steps}: "
+        "the phase is chosen once per execution, so one would run stage-2 steps with the stage-1 step "
+        "function. Make stage1_steps a multiple of steps_per_execution (or use steps_per_execution=1).")
