@@ -36,7 +36,7 @@ def export_untrained(root, image_shape=(64, 64, 1), latent_dim=10):
   """Exports an untrained β-VAE to ROOT/beta_vae/1 (serving cost does not depend on the weights)."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
   from export import export_lib  # pylint: disable=g-import-not-at-top
-  from export import signatures  # pylint: disable=g-import-not-at-top
+  from tfdis import signatures  # pylint: disable=g-import-not-at-top
   from tfdis.models.beta_vae import model as beta_vae  # pylint: disable=g-import-not-at-top
   model = beta_vae.beta_vae(image_shape=image_shape, latent_dim=latent_dim, seed=0)
   model(tf.zeros((1, *image_shape)))

@@ -15,7 +15,7 @@ from absl import flags
 from export import cli_flags
 from export import export_lib
 from export import tflite_lib
-from tfdis.launch import cli
+from tfdis.runs import cli
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None,
                                  "Training run folder (config.gin, checkpoints/).", required=True)

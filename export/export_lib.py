@@ -1,7 +1,7 @@
 """Exports a training run as a servable SavedModel, TFLite files and a metadata asset.
 
-`export_model(model_dir, EXPORT/NAME/VERSION)` rebuilds the model from the run's config.gin,
-restores its latest checkpoint and writes, atomically (a staging folder next to the target, renamed at the
+`export_model(model_dir, EXPORT/NAME/VERSION)` rebuilds the model from the run's config.gin and run.json
+(`tfdis.runs`; no dataset is built), restores its newest intact checkpoint and writes, atomically (a staging folder next to the target, renamed at the
 end), the layout TF Serving loads:
 
   EXPORT/NAME/VERSION/
@@ -12,7 +12,6 @@ end), the layout TF Serving loads:
 """
 
 import contextlib
-import json
 import os
 import shutil
 import tempfile
@@ -24,17 +23,13 @@ import numpy as np
 import tensorflow as tf
 
 import tfdis
+from export import layout
 from export import leftovers
-from export import signatures as signatures_lib
 from export import tflite_lib
-from tfdis.launch import callbacks
-from tfdis.launch import checkpoints
-from tfdis.launch import run_lock
-from tfdis.launch import train_lib
-
-METADATA_PATH = os.path.join("assets", "tfdis_metadata.json")
-TFLITE_DIR = "tflite"
-FORMAT_VERSION = 1
+from tfdis import runs
+from tfdis import signatures as signatures_lib
+from tfdis.runs import checkpoints
+from tfdis.runs import run_lock
 
 
 class ExportError(RuntimeError):
@@ -49,7 +44,7 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     model_dir: a training run's folder (config.gin and checkpoints/).
     export_dir: the version folder to create; its last component must be a number, as TF Serving expects.
     overwrite: replace an existing `export_dir` (otherwise refuse with `ExportError`).
-    image_shape: (h, w, c) of the model's images; by default read from the run's configured dataset.
+    image_shape: (h, w, c) of the model's images; by default the run's run.json (needed for older runs).
     tolerance: largest accepted max |TFLite − SavedModel| (and |SavedModel − Keras|).
     restore_strict: refuse when the newest checkpoint is damaged instead of exporting the newest intact one
       (a damaged checkpoint is never exported: `checkpoints.newest_intact`).
@@ -66,32 +61,37 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
   """
   target = check_target(export_dir, overwrite)
   model, source = restore_model(model_dir, image_shape, restore_strict)
-  bad = callbacks.nonfinite_variables(model.variables)
-  if bad:
-    raise ExportError(f"The checkpoint in {model_dir} holds NaN/Inf in {len(bad)} variable(s) "
-                      f"({', '.join(bad[:3])}): the run diverged; export an earlier checkpoint or retrain.")
-  try:
-    family = signatures_lib.family_for(model)
-  except ValueError as e:
-    raise ExportError(str(e)) from e
+  family = checked_family(model, model_dir)
   with staging_dir(target) as staging:
     write_saved_model(family, staging)
     loaded = tf.saved_model.load(staging)
     keras_parity = check_against_keras(family, loaded, tolerance)
     tflite = tflite_lib.convert_and_check(staging, loaded, family.signatures,
-                                          os.path.join(staging, TFLITE_DIR), tolerance)
+                                          os.path.join(staging, layout.TFLITE_DIR), tolerance)
     metadata = build_metadata(family, loaded, source, keras_parity, tflite, tolerance)
-    _write_json(os.path.join(staging, METADATA_PATH), metadata)
+    runs.write_json(os.path.join(staging, layout.METADATA_PATH), metadata)
     commit(staging, target, overwrite)
   return {
       "export_dir": target,
-      "metadata": os.path.join(target, METADATA_PATH),
+      "metadata": os.path.join(target, layout.METADATA_PATH),
       "signatures": [s.name for s in family.signatures],
       "tflite": {k: os.path.join(target, v["file"]) for k, v in tflite.items() if v["converted"]},
       "not_converted": {k: v["error"] for k, v in tflite.items() if not v["converted"]},
       "parity": {k: v["max_abs_diff"] for k, v in tflite.items() if v["converted"]},
       "keras_parity": keras_parity,
   }
+
+
+def checked_family(model, model_dir):
+  """The export `Family` of a restored model, refusing NaN/Inf weights and unregistered classes (`ExportError`)."""
+  bad = runs.nonfinite_variables(model.variables)
+  if bad:
+    raise ExportError(f"The checkpoint in {model_dir} holds NaN/Inf in {len(bad)} variable(s) "
+                      f"({', '.join(bad[:3])}): the run diverged; export an earlier checkpoint or retrain.")
+  try:
+    return signatures_lib.family_for(model)
+  except ValueError as e:
+    raise ExportError(str(e)) from e
 
 
 def check_target(export_dir, overwrite=False):
@@ -116,23 +116,24 @@ def _next_version(target):
 def restore_model(model_dir, image_shape=None, restore_strict=False):
   """Rebuilds the run's model from its config.gin and restores the newest intact checkpoint.
 
-  gin's global configuration is replaced by the run's while the model is built, then cleared.
+  gin's global configuration is replaced by the run's while the model is built, then cleared. The image
+  shape comes from the run's run.json (or `image_shape`), never from its dataset.
 
   Returns:
-    (model, source): the restored model and {"model_dir", "checkpoint", "gin_config"}.
+    (model, source): the restored model and {"model_dir", "checkpoint" (the one restored), "gin_config"}.
   """
   try:
-    restored = train_lib.restore_run(model_dir, image_shape=image_shape, restore_strict=restore_strict)
+    restored = runs.load_trained_model(model_dir, image_shape=image_shape, restore_strict=restore_strict,
+                                       from_dataset=False)
   except (FileNotFoundError, checkpoints.CheckpointError) as e:
     raise ExportError(str(e)) from e
-  except train_lib.ConfigError as e:
+  except runs.ConfigError as e:
     raise ExportError(f"Cannot rebuild the model of {model_dir}: {e}") from e
   except (AssertionError, ValueError, tf.errors.OpError) as e:
     raise ExportError(f"The checkpoint in {model_dir} does not fit the model rebuilt from its config.gin: {e}"
                       ) from e
-  except Exception as e:  # pylint: disable=broad-except  (a dataset may be missing on this machine)
-    raise ExportError(f"Cannot rebuild the model of {model_dir} ({e}); if its dataset is missing here, "
-                      "pass --image_shape=h,w,c.") from e
+  except Exception as e:  # pylint: disable=broad-except  (a factory may fail in any way on this machine)
+    raise ExportError(f"Cannot rebuild the model of {model_dir}: {e}") from e
   finally:
     gin.clear_config()
   with open(os.path.join(model_dir, "config.gin")) as f:
@@ -168,7 +169,7 @@ def check_against_keras(family, loaded, tolerance, seed=1):
 def build_metadata(family, loaded, source, keras_parity, tflite, tolerance):
   """The JSON-able description the server and the web editor read from assets/tfdis_metadata.json."""
   return {
-      "format_version": FORMAT_VERSION,
+      "format_version": layout.FORMAT_VERSION,
       "tfdis_version": tfdis.__version__,
       "family": family.name,
       "image_shape": list(family.image_shape),
@@ -195,12 +196,6 @@ def _describe(signature, loaded):
   return {"doc": signature.doc,
           "inputs": {i.name: spec(i.spec) for i in signature.inputs},
           "outputs": {k: spec(v) for k, v in outputs.items()}}
-
-
-def _write_json(path, data):
-  os.makedirs(os.path.dirname(path), exist_ok=True)
-  with open(path, "w") as f:
-    json.dump(data, f, indent=2, allow_nan=False)
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ import time
 
 from absl import logging
 
-from tfdis.launch import run_lock
+from tfdis.runs import run_lock
 
 GRACE_S = 60.0
 _LEFTOVER = re.compile(r"^\.(\d+)\.(tmp|old)-")

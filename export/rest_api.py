@@ -27,7 +27,7 @@ import tensorflow as tf
 
 DEFAULT_SIGNATURE = "serving_default"
 DEFAULT_MAX_BATCH = 1024
-# Integer inputs that index something the metadata sizes (assets/tfdis_metadata.json of export/signatures.py):
+# Integer inputs that index something the metadata sizes (assets/tfdis_metadata.json; see tfdis/signatures.py):
 # input name -> (metadata key, what it indexes).
 INDEXED_BY = {"dims": ("latent_dim", "latent dimension"), "directions_index": ("latent_dim", "SeFa direction"),
               "labels": ("class_names", "class"), "target_class": ("class_names", "class"),

@@ -15,6 +15,7 @@ from absl import logging
 from export import batching
 from export import cli_flags
 from export import http_front
+from export import model_store
 from export import rest_api
 from export import serve_lib
 
@@ -59,7 +60,7 @@ def main(argv):
         _EXPORT_DIR.value, _HOST.value, _PORT.value, int(_MAX_BODY_MB.value * 2**20), _MAX_BATCH.value,
         _MAX_CONNECTIONS.value, _MAX_IN_FLIGHT.value, batcher,
         serve_lib.parse_version_labels(_VERSION_LABELS.value), _ALLOWED_HOSTS.value, _REQUEST_TIMEOUT.value)
-  except (serve_lib.ServeError, ValueError) as e:
+  except (model_store.ServeError, ValueError) as e:
     print(f"export.serve: {e}", file=sys.stderr)
     return 1
   host, port = server.server_address[:2]

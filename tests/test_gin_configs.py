@@ -12,6 +12,7 @@ import gin
 import pytest
 
 from tfdis import ROOT
+from tfdis import runs
 from tfdis.data import standins
 from tfdis.launch import train_lib
 
@@ -100,8 +101,8 @@ def test_attribute_names_in_configs_are_the_datasets_own():
   from tfdis.data.synthetic import faces  # pylint: disable=g-import-not-at-top
   for config, names in [("gin/papers/mddae/celeba.gin", tfds_datasets.CELEB_A_ATTRIBUTES),
                         ("gin/papers/mddae/attributes.gin", faces.ATTRIBUTE_NAMES)]:
-    train_lib.parse_gin([config])
+    runs.parse_gin([config])
     try:
-      assert tuple(train_lib.configured("mddae.target_names")) == names
+      assert tuple(runs.configured("mddae.target_names")) == names
     finally:
       gin.clear_config()

@@ -13,7 +13,7 @@ import pytest
 import tensorflow as tf
 
 from tfdis import distribute
-from tfdis.launch import train_lib
+from tfdis import runs
 
 GLOBAL_BATCH = 4
 
@@ -37,8 +37,8 @@ FAMILIES = {
 def tiny_factory(family, bindings):
   """The configured model factory of `family` with its tiny test settings and `bindings`."""
   files = [f"gin/runs/{family}.gin", f"gin/models/{family}.gin", f"gin/tests/{family}.gin"]
-  train_lib.parse_gin(files, ["DATASET = @tiny_images", *bindings])
-  return train_lib.configured("train.model_fn")
+  runs.parse_gin(files, ["DATASET = @tiny_images", *bindings])
+  return runs.configured("train.model_fn")
 
 
 def _replica_rows(draw):

@@ -5,8 +5,8 @@ import keras
 import numpy as np
 import pytest
 
+from tfdis import runs
 from tfdis import schedules
-from tfdis.launch import train_lib
 
 
 def _official_epoch_rates(lr, n_epochs, n_epochs_decay, epoch_count=1):
@@ -49,12 +49,12 @@ def test_gan_paper_configs_use_it_over_train_steps():
   try:
     for config in ("gin/papers/orojar/shapes2d.gin", "gin/papers/hessian_penalty/shapes2d.gin",
                    "gin/papers/gan/shapes2d.gin"):
-      train_lib.parse_gin([config], ["TRAIN_STEPS = 1200"])
-      schedule = train_lib.configured("train.optimizer_fn")()._learning_rate  # pylint: disable=protected-access
+      runs.parse_gin([config], ["TRAIN_STEPS = 1200"])
+      schedule = runs.configured("train.optimizer_fn")()._learning_rate  # pylint: disable=protected-access
       assert isinstance(schedule, schedules.ConstantThenLinearDecay), config
       assert (schedule.initial_learning_rate, schedule.constant_steps, schedule.decay_steps) == (2e-4, 600, 600)
-    train_lib.parse_gin(["gin/papers/orojar/shapes2d.gin"], [])  # the official 600 + 600 dSprites epochs
-    schedule = train_lib.configured("train.optimizer_fn")()._learning_rate  # pylint: disable=protected-access
+    runs.parse_gin(["gin/papers/orojar/shapes2d.gin"], [])  # the official 600 + 600 dSprites epochs
+    schedule = runs.configured("train.optimizer_fn")()._learning_rate  # pylint: disable=protected-access
     assert (schedule.constant_steps, schedule.decay_steps) == (600 * 5760, 600 * 5760)
   finally:
     gin.clear_config()

@@ -53,3 +53,15 @@ def test_traverse_moves_z_along_the_direction():
   z = tf.constant([1.0, 2.0, 3.0])
   out = editing.sefa_traverse(lambda codes: codes, z, directions, 0, [-1.0, 0.0, 2.0])
   np.testing.assert_allclose(out, [[1, 2, 2], [1, 2, 3], [1, 2, 5]])
+
+
+def test_sefa_sweep_rows_are_single_sefa_traversals():
+  directions = tf.constant([[1.0, 0.0, 0.0], [0.0, 0.6, 0.8]])
+  codes, indices = tf.constant([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]), tf.constant([1, 0])
+  values = tf.constant([[1.0, -2.0, 0.0], [0.5, 0.0, 3.0]])
+  decode = lambda z: tf.reshape(z, [-1, 3, 1, 1])  # noqa: E731
+  out = editing.sefa_sweep(decode, codes, directions, indices, values).numpy()
+  assert out.shape == (2, 3, 3, 1, 1)
+  for i in range(2):
+    np.testing.assert_allclose(out[i], editing.sefa_traverse(decode, codes[i], directions, indices[i], values[i]))
+  np.testing.assert_allclose(out[0, 1, :, 0, 0], [0.0, 1.0 - 1.2, 2.0 - 1.6], atol=1e-6)

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from export import export_lib
-from export import signatures as signatures_lib
+from tfdis import signatures as signatures_lib
 from export import tflite_lib
 from tfdis import editing
 

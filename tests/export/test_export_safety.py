@@ -12,7 +12,7 @@ from tests.support import faults
 from export import export_lib
 from export import leftovers
 from tfdis.launch import evaluate_lib
-from tfdis.launch import run_lock
+from tfdis.runs import run_lock
 from tfdis.launch import train_lib
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]

@@ -13,7 +13,7 @@ import tensorflow as tf
 from export import editor_page
 from export import export_lib
 from export import serve_lib
-from export import signatures as signatures_lib
+from tfdis import signatures as signatures_lib
 from tests.support.exports import assert_load_export_matches
 from tfdis import editing
 from tfdis import ROOT

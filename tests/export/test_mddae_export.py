@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from export import export_lib
-from export import signatures as signatures_lib
+from tfdis import signatures as signatures_lib
 from export import tflite_lib
 from tests.export import conftest
 from tfdis import editing

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from export import model_store
 from export import serve_lib
 from tests.export import conftest
 from tests.export import raw_http
@@ -105,7 +106,7 @@ def test_connections_beyond_max_connections_answer_503_at_once(exported):
     finally:
       for holder in holders:
         holder.close()
-  with pytest.raises(serve_lib.ServeError, match="must be at least 1"):
+  with pytest.raises(model_store.ServeError, match="must be at least 1"):
     serve_lib.make_server(root, port=0, max_connections=0)
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from export import editor_page
-from export import serve_lib
+from export import model_store
 from tests.export import conftest
 from tfdis import ROOT
 
@@ -122,11 +122,11 @@ def test_newest_version_of_each_model_is_served(exported, tmp_path):
   shutil.copytree(exported["export_dir"], tmp_path / "vae" / "10")
   (tmp_path / "vae" / "11").mkdir()  # no saved_model.pb: not a version.
   (tmp_path / "vae" / ".12.tmp-abc").mkdir()  # an export in progress.
-  models = serve_lib.discover(str(tmp_path))
+  models = model_store.discover(str(tmp_path))
   assert list(models) == ["vae"] and list(models["vae"].versions) == [10] and models["vae"].latest.version == 10
-  assert serve_lib.discover(str(tmp_path / "vae"))["vae"].latest.version == 10
-  with pytest.raises(serve_lib.ServeError, match="No SavedModel"):
-    serve_lib.discover(str(tmp_path / "vae" / "11"))
+  assert model_store.discover(str(tmp_path / "vae"))["vae"].latest.version == 10
+  with pytest.raises(model_store.ServeError, match="No SavedModel"):
+    model_store.discover(str(tmp_path / "vae" / "11"))
 
 
 def test_editor_page_is_self_contained_with_its_controls(call):

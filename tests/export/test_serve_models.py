@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from export import model_store
 from export import serve_lib
 from tests.export import conftest
 from tests.export import raw_http
@@ -61,7 +62,7 @@ def test_broken_newest_versions_are_skipped_logged_and_reported(versions, caplog
 
 def test_nothing_that_loads_is_a_clear_start_error(versions, tmp_path):
   shutil.copytree(versions / "toy" / "4", tmp_path / "toy" / "4")
-  with pytest.raises(serve_lib.ServeError, match="No version under .* loads: toy/4: 4/variables/ is missing"):
+  with pytest.raises(model_store.ServeError, match="No version under .* loads: toy/4: 4/variables/ is missing"):
     serve_lib.make_server(str(tmp_path), port=0)
 
 
@@ -83,21 +84,21 @@ def test_labels_json_and_version_labels_on_tf_serving_paths(versions, tmp_path):
     assert status == 404 and "label: nope" in body["error"] and "['canary', 'old', 'stable']" in body["error"]
     status, body = _get(server, "/v1/models/toy/versions/2")  # labelled in labels.json only, overridden
     assert status == 404
-  with pytest.raises(serve_lib.ServeError, match="NAME:LABEL=VERSION"):
+  with pytest.raises(model_store.ServeError, match="NAME:LABEL=VERSION"):
     serve_lib.parse_version_labels("toy:stable")
 
 
 def test_a_bad_labels_file_is_a_start_error(versions, tmp_path):
   shutil.copytree(versions / "toy" / "1", tmp_path / "toy" / "1")
   (tmp_path / "toy" / "labels.json").write_text('{"stable": "one"}')
-  with pytest.raises(serve_lib.ServeError, match="must map labels to versions"):
-    serve_lib.discover(str(tmp_path))
+  with pytest.raises(model_store.ServeError, match="must map labels to versions"):
+    model_store.discover(str(tmp_path))
 
 
 def test_redact_keeps_paths_inside_the_export_relative_and_hides_the_rest():
   text = ("model_dir = '/home/ann/runs/vae', ckpt /srv/x/1/variables/v.index, ratio 1/2, "
           "url http://host/a/b, C:\\Users\\ann\\run.gin")
-  assert serve_lib.redact({"a": [text]}, "/srv/x/1") == {"a": [
+  assert model_store.redact({"a": [text]}, "/srv/x/1") == {"a": [
       "model_dir = '<redacted>/vae', ckpt variables/v.index, ratio 1/2, url http://host/a/b, "
       "<redacted>/run.gin"]}
 

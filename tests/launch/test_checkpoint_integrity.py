@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from tests.support import faults
-from tfdis.launch import checkpoints
+from tfdis.runs import checkpoints
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from export import export_lib
 from tests import conftest
 from tfdis.launch import callbacks
 from tfdis.launch import train_lib
+from tfdis import runs
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]
 BATCH, EVERY, NAN_STEP = 4, 2, 5  # the 5th step's batch holds a NaN pixel.
@@ -76,5 +77,5 @@ def test_export_refuses_a_nan_checkpoint_and_writes_nothing(tmp_path):
 
 def test_nonfinite_variables_names_them():
   good, bad = tf.Variable([1.0, 2.0], name="good"), tf.Variable([1.0, np.nan], name="bad")
-  assert callbacks.nonfinite_variables([good]) == []
-  assert callbacks.nonfinite_variables([good, bad]) == [bad.name]
+  assert runs.nonfinite_variables([good]) == []
+  assert runs.nonfinite_variables([good, bad]) == [bad.name]

@@ -10,6 +10,7 @@ import pytest
 import tensorflow as tf
 
 from tfdis import ROOT
+from tfdis import runs
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 
@@ -78,8 +79,8 @@ def test_latent_summary_is_the_variance_of_the_codes_and_the_per_latent_kl(run_d
   results = evaluate_lib.run(run_dir, gin_bindings=SMALL[:2] + ["evaluate.metrics = [@mig]",
                                                                 "evaluate.out_name = 'latents.json'"])
   latents = results["latents"]
-  model, _ = train_lib.load_trained_model(run_dir)
-  sampler = train_lib.configured("%GROUND_TRUTH")
+  model, _, _ = runs.load_trained_model(run_dir)
+  sampler = runs.configured("%GROUND_TRUTH")
   rng = np.random.RandomState([0, sum(map(ord, "latents"))])  # the evaluation's stream for "latents"
   images = sampler.sample_observations_from_factors(sampler.sample_factors(100, rng), rng)
   mean, logvar = (np.asarray(t, np.float64) for t in model.encoder(tf.constant(images), training=False))
@@ -131,6 +132,6 @@ def test_generator_metrics_on_a_gan_run(tmp_path):
 
 @pytest.mark.parametrize("suite", sorted(glob.glob(os.path.join(ROOT, "gin", "metrics", "*.gin"))))
 def test_every_metric_suite_parses_and_names_known_metrics(suite):
-  train_lib.parse_gin([suite])
+  runs.parse_gin([suite])
   metrics = [reference.scoped_configurable_fn for reference in gin.query_parameter("evaluate.metrics")]
   assert metrics and {fn.__name__ for fn in metrics} <= set(evaluate_lib.metric_names()), (suite, metrics)

@@ -14,7 +14,7 @@ import tensorflow as tf
 
 from tests.support import faults
 from tfdis import ROOT
-from tfdis.launch import run_lock
+from tfdis.runs import run_lock
 from tfdis.launch import train_lib
 
 STEPS, BATCH = 4, 8

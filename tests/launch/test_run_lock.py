@@ -11,12 +11,13 @@ from absl import logging
 import pytest
 
 from tfdis import ROOT
-from tfdis.launch import run_lock
 from tfdis.launch import train_lib
+from tfdis import runs
+from tfdis.runs import run_lock
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]
 SMALL = ["DATASET = @tiny_images", "BATCH_SIZE = 4", "LATENT_DIM = 2", "TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2"]
-HOLDER = ("import sys, time; from tfdis.launch import run_lock\n"
+HOLDER = ("import sys, time; from tfdis.runs import run_lock\n"
           "with run_lock.hold(sys.argv[1]):\n  print('held', flush=True)\n  time.sleep(600)\n")
 
 
@@ -61,7 +62,7 @@ def test_lock_is_released_after_a_failing_run_and_held_during_one(tmp_path):
       with run_lock.hold(folder):
         pass
     assert run_lock.read_info(os.path.join(folder, run_lock.LOCK_NAME))["pid"] == os.getpid()
-  with pytest.raises(train_lib.ConfigError):
+  with pytest.raises(runs.ConfigError):
     train_lib.run(BASE, SMALL + ["train.batch_size = 0"], folder, strategy="one_device")
   with run_lock.hold(folder):  # free again
     pass

@@ -10,8 +10,9 @@ import pytest
 import tensorflow as tf
 
 from tfdis import ROOT
-from tfdis.launch import gin_checks
 from tfdis.launch import train_lib
+from tfdis import runs
+from tfdis.runs import gin_checks
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]
 SMALL = ["DATASET = @tiny_images", "BATCH_SIZE = 4", "LATENT_DIM = 2", "train.log_every = 1"]
@@ -36,6 +37,8 @@ def test_run_writes_config_checkpoints_events_and_traversal(tmp_path):
   config = (tmp_path / "operative_config.gin").read_text()
   assert "LATENT_DIM = 2" in config and "train.batch_size = %BATCH_SIZE" in config
   assert tf.train.latest_checkpoint(str(tmp_path / "checkpoints")).endswith("ckpt-3")
+  assert runs.read_run_info(str(tmp_path)) == {"family": "beta_vae", "model_class": "BetaVAE",
+                                               "image_shape": [16, 16, 1], "latent_dim": 2}
   tags = _event_tags(str(tmp_path))
   assert {"loss/loss", "loss/kl", "loss/reconstruction"} <= tags
   assert {"images/inputs", "images/reconstructions", "images/traversal"} <= tags
@@ -62,20 +65,20 @@ def test_two_replica_run(tmp_path):
 
 
 def test_unknown_configurable_names_the_binding(tmp_path):
-  with pytest.raises(train_lib.ConfigError, match="no_such_model"):
+  with pytest.raises(runs.ConfigError, match="no_such_model"):
     _run(tmp_path, steps=1, extra=["train.model_fn = @no_such_model"])
 
 
 def test_unknown_parameter_names_file_and_line(tmp_path):
   bad = tmp_path / "bad.gin"
   bad.write_text("include 'gin/runs/train.gin'\n\nbeta_vae.not_a_parameter = 3\n")
-  with pytest.raises(train_lib.ConfigError, match=r"bad\.gin(.|\n)*not_a_parameter"):
-    train_lib.parse_gin(["gin/models/beta_vae.gin", str(bad)])
+  with pytest.raises(runs.ConfigError, match=r"bad\.gin(.|\n)*not_a_parameter"):
+    runs.parse_gin(["gin/models/beta_vae.gin", str(bad)])
 
 
 def test_missing_gin_file_says_where_it_looked(tmp_path):
-  with pytest.raises(train_lib.ConfigError, match="not found"):
-    train_lib.parse_gin(["gin/papers/nope.gin"])
+  with pytest.raises(runs.ConfigError, match="not found"):
+    runs.parse_gin(["gin/papers/nope.gin"])
 
 
 def test_missing_required_dataset_fails_before_training(tmp_path):
@@ -85,29 +88,29 @@ def test_missing_required_dataset_fails_before_training(tmp_path):
 
 
 def test_nonpositive_steps_rejected(tmp_path):
-  with pytest.raises(train_lib.ConfigError, match="positive"):
+  with pytest.raises(runs.ConfigError, match="positive"):
     _run(tmp_path, steps=0)
 
 
 def test_typo_in_a_macro_binding_fails_before_training_with_the_closest_name(tmp_path):
-  with pytest.raises(train_lib.ConfigError,
+  with pytest.raises(runs.ConfigError,
                      match=r"'BETTA = 3.0'.*macro BETTA is read by nothing.*Did you mean BETA\?"):
     _run(tmp_path, steps=1, extra=["BETTA = 3.0"])
   assert not os.path.exists(tmp_path / "checkpoints")
 
 
 def test_binding_a_macro_this_configuration_does_not_read_is_an_error(tmp_path):
-  with pytest.raises(train_lib.ConfigError, match="macro IMAGE_SHAPE is read by nothing"):
-    train_lib.parse_gin(["gin/papers/beta_vae/shapes2d.gin"], ["IMAGE_SHAPE = (32, 32, 1)"])
+  with pytest.raises(runs.ConfigError, match="macro IMAGE_SHAPE is read by nothing"):
+    runs.parse_gin(["gin/papers/beta_vae/shapes2d.gin"], ["IMAGE_SHAPE = (32, 32, 1)"])
 
 
 def test_unknown_configurable_and_parameter_name_the_closest_known(tmp_path):
-  with pytest.raises(train_lib.ConfigError, match=r"No configurable matching 'betavae'.*Did you mean beta_vae\?"):
-    train_lib.parse_gin(BASE, ["betavae.beta = 3.0"])
-  with pytest.raises(train_lib.ConfigError, match=r"parameter named 'betta'.*Did you mean beta\?"):
-    train_lib.parse_gin(BASE, ["beta_vae.betta = 3.0"])
-  with pytest.raises(train_lib.ConfigError, match=r"'@beta_vea'.*Did you mean beta_vae\?"):
-    train_lib.parse_gin(BASE, ["train.model_fn = @beta_vea"])
+  with pytest.raises(runs.ConfigError, match=r"No configurable matching 'betavae'.*Did you mean beta_vae\?"):
+    runs.parse_gin(BASE, ["betavae.beta = 3.0"])
+  with pytest.raises(runs.ConfigError, match=r"parameter named 'betta'.*Did you mean beta\?"):
+    runs.parse_gin(BASE, ["beta_vae.betta = 3.0"])
+  with pytest.raises(runs.ConfigError, match=r"'@beta_vea'.*Did you mean beta_vae\?"):
+    runs.parse_gin(BASE, ["train.model_fn = @beta_vea"])
 
 
 def test_a_files_unread_macro_only_warns(tmp_path, monkeypatch):
@@ -115,7 +118,7 @@ def test_a_files_unread_macro_only_warns(tmp_path, monkeypatch):
   extra.write_text("UNUSED_KNOB = 1\n")
   warnings = []
   monkeypatch.setattr(gin_checks.logging, "warning", lambda fmt, *args: warnings.append(fmt % args))
-  train_lib.parse_gin([*BASE, str(extra)], SMALL)
+  runs.parse_gin([*BASE, str(extra)], SMALL)
   assert len(warnings) == 1 and "UNUSED_KNOB" in warnings[0] and "IMAGE_SHAPE" not in warnings[0]
 
 

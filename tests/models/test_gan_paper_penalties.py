@@ -14,7 +14,7 @@ import pytest
 import tensorflow as tf
 
 from tfdis import regularizers
-from tfdis.launch import train_lib
+from tfdis import runs
 
 TINY = ["regularized_gan.width = 2", "LATENT_DIM = 3", "regularized_gan.seed = 0"]
 BATCH, DRAWS, CHUNK = 32, 400, 50
@@ -22,9 +22,9 @@ BATCH, DRAWS, CHUNK = 32, 400, 50
 
 def _paper_gan(config):
   keras.utils.set_random_seed(0)
-  train_lib.parse_gin([config], TINY)
+  runs.parse_gin([config], TINY)
   try:
-    return train_lib.configured("train.model_fn")(image_shape=(64, 64, 1))
+    return runs.configured("train.model_fn")(image_shape=(64, 64, 1))
   finally:
     gin.clear_config()
 
@@ -111,9 +111,9 @@ def test_hessian_penalty_config_is_the_official_estimator():
 def test_every_config_of_a_family_binds_the_tested_penalty(family, configs):
   bound = []
   for name in configs:
-    train_lib.parse_gin([f"gin/papers/{family}/{name}.gin"], [])
+    runs.parse_gin([f"gin/papers/{family}/{name}.gin"], [])
     try:
-      bound.append({key: train_lib.configured(f"regularized_gan.{key}")
+      bound.append({key: runs.configured(f"regularized_gan.{key}")
                     for key in ("penalty", "penalty_kwargs", "penalty_layers", "layer_weights")})
     finally:
       gin.clear_config()

@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfdis import runs
 from tfdis.data import indexed
 from tfdis.data import synthetic
-from tfdis.launch import train_lib
 
 TINY = ["gin/papers/lord/glyphs.gin", "gin/tests/lord.gin"]  # the shared tiny sizes, then this test's run
 SMALL = ["STAGE1_STEPS = 2", "TRAIN_STEPS = 6"]
@@ -15,9 +15,9 @@ SMALL = ["STAGE1_STEPS = 2", "TRAIN_STEPS = 6"]
 
 @pytest.fixture
 def model():
-  train_lib.parse_gin(TINY, SMALL)
-  built = train_lib.configured("train.model_fn")(image_shape=(32, 32, 1))
-  built.compile(optimizer=train_lib.configured("train.optimizer_fn")())
+  runs.parse_gin(TINY, SMALL)
+  built = runs.configured("train.model_fn")(image_shape=(32, 32, 1))
+  built.compile(optimizer=runs.configured("train.optimizer_fn")())
   yield built
   gin.clear_config()
 
@@ -56,9 +56,9 @@ def test_stage_objectives_are_mean_reductions(model):
 @pytest.mark.parametrize("config, batch_size, num_images", [("glyphs", 64, 10000), ("cars3d", 128, 15648)])
 def test_run_lengths_and_batches_of_the_paper_files(config, batch_size, num_images):
   """Steps, not the official epochs (Keras 1000 + 200 at batch 64, PyTorch 200 + 200 at batch 128)."""
-  train_lib.parse_gin([f"gin/papers/lord/{config}.gin"])
+  runs.parse_gin([f"gin/papers/lord/{config}.gin"])
   try:
-    assert (train_lib.configured("%STAGE1_STEPS"), train_lib.configured("%TRAIN_STEPS")) == (40000, 60000)
-    assert (train_lib.configured("%BATCH_SIZE"), train_lib.configured("%NUM_IMAGES")) == (batch_size, num_images)
+    assert (runs.configured("%STAGE1_STEPS"), runs.configured("%TRAIN_STEPS")) == (40000, 60000)
+    assert (runs.configured("%BATCH_SIZE"), runs.configured("%NUM_IMAGES")) == (batch_size, num_images)
   finally:
     gin.clear_config()

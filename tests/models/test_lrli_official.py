@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdis.launch import train_lib
 from tfdis.models.lrli_vae import model as lib
 from tfdis.networks import lrli_table3
+from tfdis import runs
 
 SHAPE = (16, 16, 1)
 BASE_LR = 5e-4
@@ -173,7 +173,7 @@ def test_table3_networks_have_the_papers_layers():
 
 
 def test_cifar10_config_builds_table3_with_the_official_code_sizes_and_schedule():
-  train_lib.parse_gin(["gin/papers/lrli_vae/cifar10.gin"])
+  runs.parse_gin(["gin/papers/lrli_vae/cifar10.gin"])
   try:
     model = gin.get_configurable(lib.lrli_vae)(image_shape=(32, 32, 3))
   finally:
@@ -207,7 +207,7 @@ def test_departures_that_remain_are_pinned():
 
 
 def test_toy_keeps_the_papers_fixed_learning_rate():
-  train_lib.parse_gin(["gin/papers/lrli_vae/moons.gin"])
+  runs.parse_gin(["gin/papers/lrli_vae/moons.gin"])
   try:
     assert gin.query_parameter("lrli_vae.variance_decay_epochs") is None  # sec. 4.1: fixed 5e-4
   finally:

@@ -236,7 +236,7 @@ def test_readme_semi_supervised_bindings_parse_in_a_fresh_process():
   """The README's semi-supervised command: `@partially_labeled` resolves without the test's own imports."""
   import subprocess  # pylint: disable=g-import-not-at-top
   import sys  # pylint: disable=g-import-not-at-top
-  script = ("from tfdis.launch import train_lib; train_lib.parse_gin(['gin/papers/lrli_vae/glyphs.gin'], ["
+  script = ("from tfdis import runs; runs.parse_gin(['gin/papers/lrli_vae/glyphs.gin'], ["
             "'SEMI_SUPERVISED = True', 'DATASET = @partially_labeled', 'partially_labeled.dataset_fn = @glyphs', "
             "'partially_labeled.labeled_fraction = 0.1'])")
   done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

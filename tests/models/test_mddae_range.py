@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import signatures
-from tfdis import losses
 from tfdis.launch import train_lib
+from tfdis import losses
 from tfdis.models.mddae import model as mddae_lib
+from tfdis.models.mddae import signatures
+from tfdis import runs
 
 SHAPE = (16, 16, 3)
 SMALL = {"filters": (8, 16), "hidden": 16, "latent_dim": 3}
@@ -86,7 +87,7 @@ def test_symmetric_range_export_signatures_keep_the_unit_contract():
 
 
 def test_image_range_is_a_gin_option_symmetric_in_the_celeba_config_and_checked(tmp_path):
-  train_lib.parse_gin(["gin/papers/mddae/celeba.gin"])
+  runs.parse_gin(["gin/papers/mddae/celeba.gin"])
   try:
     assert gin.query_parameter("IMAGE_RANGE/macro.value") == "symmetric"
     assert str(gin.query_parameter("mddae.image_range")) == "%IMAGE_RANGE"

@@ -7,6 +7,7 @@ import os
 import pytest
 
 from tfdis import ROOT
+from tfdis import runs
 from tfdis.launch import evaluate_lib  # pylint: disable=unused-import  (registers evaluate, vp, ...)
 from tfdis.launch import train_lib
 from tfdis.studies import spec
@@ -33,11 +34,11 @@ def test_every_cell_configuration_parses(path):
   study = spec.parse(path)
   assert len(study.seeds) >= 5 and len(study.variants) >= 2
   for cell in study.cells()[::len(study.seeds)]:  # one seed per variant: the seed is a flag, not a binding
-    train_lib.parse_gin(*study.train_config(cell))
-    assert train_lib.configured("train.train_steps") > 0
+    runs.parse_gin(*study.train_config(cell))
+    assert runs.configured("train.train_steps") > 0
     files, bindings = study.evaluate_config(cell)
-    train_lib.parse_gin(files, bindings)
-    assert train_lib.configured("evaluate.metrics") or train_lib.configured("evaluate.metric_names")
+    runs.parse_gin(files, bindings)
+    assert runs.configured("evaluate.metrics") or runs.configured("evaluate.metric_names")
 
 
 TINY_TRAIN = ["TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2", "BATCH_SIZE = 4", "STAGE1_STEPS = 1"]

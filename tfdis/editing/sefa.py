@@ -72,3 +72,22 @@ def sefa_traverse(decode_fn, z, directions, index, values):
   direction = tf.gather(tf.convert_to_tensor(directions, z.dtype), index)  # [d]
   values = tf.convert_to_tensor(values, z.dtype)
   return decode_fn(z[tf.newaxis] + values[:, tf.newaxis] * direction[tf.newaxis])
+
+
+def sefa_sweep(decode_fn, codes, directions, indices, values):
+  """The batched form of `sefa_traverse`: row i decodes codes[i] + values[i, j] · directions[indices[i]].
+
+  Args:
+    decode_fn: callable [m, d] latents -> [m, h, w, c] images.
+    codes: [n, d] latents.
+    directions: [k, d] directions (rows), e.g. from `sefa_directions`.
+    indices: [n] int32, the direction each row moves along.
+    values: [n, v] distances.
+
+  Returns:
+    [n, v, h, w, c] images.
+  """
+  moves = tf.expand_dims(values, 2) * tf.expand_dims(tf.gather(directions, indices), 1)  # [n, v, d]
+  shifted = tf.expand_dims(codes, 1) + moves  # [n, v, d]
+  images = decode_fn(tf.reshape(shifted, [-1, codes.shape[-1]]))  # [n·v, h, w, c]
+  return tf.reshape(images, tf.concat([tf.shape(shifted)[:2], tf.shape(images)[1:]], 0))

@@ -7,8 +7,9 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
+from tfdis import runs
 from tfdis import visualize
-from tfdis.launch import checkpoints
+from tfdis.runs import checkpoints
 
 
 def _step(model):
@@ -17,11 +18,6 @@ def _step(model):
 
 class TrainingDiverged(RuntimeError):
   """A loss term or a weight became NaN or Inf; the message names the step and what diverged."""
-
-
-def nonfinite_variables(variables):
-  """The paths of the variables holding a NaN or an Inf."""
-  return [getattr(v, "path", v.name) for v in variables if not np.all(np.isfinite(np.asarray(v.numpy())))]
 
 
 class DivergenceGuard(keras.callbacks.Callback):
@@ -90,7 +86,7 @@ class Checkpointer(keras.callbacks.Callback):
     latest = self.manager.latest_checkpoint
     if latest is not None and latest.endswith(f"-{step}"):
       return
-    bad = nonfinite_variables(self.model.variables)
+    bad = runs.nonfinite_variables(self.model.variables)
     if bad:
       raise TrainingDiverged(f"Refusing to checkpoint step {step}: {len(bad)} variable(s) hold NaN/Inf "
                              f"({', '.join(bad[:3])}); the last good checkpoint is "

@@ -9,9 +9,9 @@ Writes model_dir/results.json and TensorBoard scalars under model_dir/eval, and 
 from absl import app
 from absl import flags
 
-from tfdis.launch import checkpoints
-from tfdis.launch import cli
 from tfdis.launch import evaluate_lib
+from tfdis.runs import checkpoints
+from tfdis.runs import cli
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "A training run's folder.", required=True)
 _GIN_FILES = flags.DEFINE_multi_string("gin_file", [], "Gin files for `evaluate` (see gin/metrics/).")

@@ -17,9 +17,9 @@ import numpy as np
 import tensorflow as tf
 import tqdm
 
+from tfdis import runs
 from tfdis import visualize
 from tfdis.launch import evaluate_metrics
-from tfdis.launch import train_lib
 from tfdis.regularizers import gaussian_kl
 
 DEFAULT_METRICS = (evaluate_metrics.mig, evaluate_metrics.dci, evaluate_metrics.sap, evaluate_metrics.modularity,
@@ -121,19 +121,19 @@ def evaluate(model, step, model_dir, metrics=None, metric_names=None, num_train=
     results["latents"] = latents
   write_pictures(model, ctx.sampler, step, writer, seed)
   writer.flush()
-  _write_json(os.path.join(model_dir, out_name), results)
+  runs.write_json(os.path.join(model_dir, out_name), results, allow_nan=True)  # PSNR of a perfect copy: inf
   return results
 
 
 def make_context(model, step, model_dir, seed, num_train, num_test):
   """The evaluation `Context` of `model` on the parsed run's ground-truth sampler (checked to fit the run)."""
-  sampler = train_lib.configured("%GROUND_TRUTH")
+  sampler = runs.configured("%GROUND_TRUTH")
   if sampler is None:
     raise ValueError(f"The run in {model_dir} has no ground-truth sampler (GROUND_TRUTH in its dataset gin "
                      "file): the disentanglement metrics need a dataset with known factors.")
   check_image_shape(sampler, model_dir)
   return Context(sampler, batched(model.encode), batched(model.decode), getattr(model, "latent_dim", None), seed,
-                 num_train, num_test, model=model, step=step, dataset_fn=train_lib.configured("train.dataset_fn"))
+                 num_train, num_test, model=model, step=step, dataset_fn=runs.configured("train.dataset_fn"))
 
 
 def latent_summary(ctx):
@@ -161,7 +161,7 @@ def check_image_shape(sampler, model_dir):
   """Raises a one-line ValueError naming both shapes when the sampler's images do not fit the run's model."""
   rng = np.random.RandomState(0)
   observed = tuple(sampler.sample_observations_from_factors(sampler.sample_factors(1, rng), rng).shape[1:])
-  expected = train_lib.run_image_shape(model_dir)
+  expected = runs.run_image_shape(model_dir)
   if observed != expected:
     raise ValueError(f"The ground-truth sampler (GROUND_TRUTH) renders images of shape {list(observed)}, but "
                      f"the run in {model_dir} takes {list(expected)}: evaluate with a GROUND_TRUTH of the "
@@ -178,16 +178,10 @@ def write_pictures(model, sampler, step, writer, seed, count=8):
       tf.summary.image(f"images/{name}", visualize.tile(np.asarray(batch))[np.newaxis], step=step)
 
 
-def _write_json(path, payload):
-  with open(path + ".tmp", "w") as f:
-    json.dump(payload, f, indent=2)
-  os.replace(path + ".tmp", path)
-
-
 def run(model_dir, gin_files=(), gin_bindings=(), restore_strict=False):
   """Evaluates the newest intact checkpoint of the run in `model_dir`, configured by its config.gin +
   `gin_files` (a damaged newer one is skipped with a warning, or raises `CheckpointError` if `restore_strict`)."""
-  model, step = train_lib.load_trained_model(model_dir, gin_files, gin_bindings, restore_strict=restore_strict)
+  model, step, _ = runs.load_trained_model(model_dir, gin_files, gin_bindings, restore_strict=restore_strict)
   return evaluate(model, step, model_dir)
 
 

@@ -11,12 +11,13 @@ from absl import app
 from absl import flags
 
 from tfdis import distribute
+from tfdis import runs
 from tfdis.data import tfds_datasets
 from tfdis.launch import callbacks
-from tfdis.launch import checkpoints
-from tfdis.launch import cli
-from tfdis.launch import run_lock
 from tfdis.launch import train_lib
+from tfdis.runs import checkpoints
+from tfdis.runs import cli
+from tfdis.runs import run_lock
 
 _GIN_FILES = flags.DEFINE_multi_string("gin_file", [], "Gin files; later ones override earlier ones.")
 _GIN_PARAMS = flags.DEFINE_multi_string("gin_param", [], "Gin bindings, e.g. 'BETA = 4.0'.")
@@ -26,7 +27,7 @@ _STRATEGY = flags.DEFINE_enum("strategy", "auto", distribute.STRATEGIES, "tf.dis
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of initialization, data stream and noise.")
 _RESTORE_STRICT = flags.DEFINE_bool("restore_strict", False, "Fail on a damaged checkpoint instead of "
                                     "resuming from the newest intact one (gin: train.restore_strict).")
-ERRORS = (train_lib.ConfigError, run_lock.RunLocked, checkpoints.CheckpointError, callbacks.TrainingDiverged,
+ERRORS = (runs.ConfigError, run_lock.RunLocked, checkpoints.CheckpointError, callbacks.TrainingDiverged,
           tfds_datasets.DatasetNotPreparedError)
 
 

@@ -116,6 +116,21 @@ def factor_level_scores(sampler, generator_fn, latent_dim, rng, num_train=40000,
   rng = np.random.RandomState(rng) if isinstance(rng, (int, np.integer)) else rng
   sizes = [int(s) for s in sampler.factor_sizes]
   names = list(getattr(sampler, "factor_names", range(len(sizes))))
+  model, offsets, accuracy = _trained_factor_classifier(sampler, sizes, rng, num_train, num_test, epochs,
+                                                        batch_size, learning_rate, width, architecture)
+  result = {f"classifier_accuracy/{name}": float(a) for name, a in zip(names, accuracy)}
+  result["classifier_accuracy_mean"] = float(np.mean(accuracy))
+  result["factors_unreadable"] = float(np.sum(accuracy < 2.0 / np.asarray(sizes)))
+  latents = rng.standard_normal([num_generated, latent_dim]).astype(np.float32)
+  generated = np.concatenate([np.asarray(generator_fn(latents[i:i + batch_size]), np.float32)
+                              for i in range(0, num_generated, batch_size)])
+  result.update(_scores_of_generated(latents, _predict_factors(model, offsets, generated, batch_size)))
+  return result
+
+
+def _trained_factor_classifier(sampler, sizes, rng, num_train, num_test, epochs, batch_size, learning_rate,
+                               width, architecture):
+  """(classifier, offsets, held-out accuracy per factor) of a factor classifier fit on fresh real images."""
   factors_train = sampler.sample_factors(num_train, rng)
   factors_test = sampler.sample_factors(num_test, rng)
   images_train = np.asarray(sampler.sample_observations_from_factors(factors_train, rng), np.float32)
@@ -124,19 +139,18 @@ def factor_level_scores(sampler, generator_fn, latent_dim, rng, num_train=40000,
                                       architecture)
   model.fit(images_train, factors_train, epochs=epochs, batch_size=batch_size, verbose=0)
   accuracy = np.mean(_predict_factors(model, offsets, images_test, batch_size) == factors_test, axis=0)
-  result = {f"classifier_accuracy/{name}": float(a) for name, a in zip(names, accuracy)}
-  result["classifier_accuracy_mean"] = float(np.mean(accuracy))
-  result["factors_unreadable"] = float(np.sum(accuracy < 2.0 / np.asarray(sizes)))
+  return model, offsets, accuracy
 
-  latents = rng.standard_normal([num_generated, latent_dim]).astype(np.float32)
-  generated = np.concatenate([np.asarray(generator_fn(latents[i:i + batch_size]), np.float32)
-                              for i in range(0, num_generated, batch_size)])
-  labels = _predict_factors(model, offsets, generated, batch_size)
+
+def _scores_of_generated(latents, labels):
+  """MIG and DCI of latents [n, d] against the factor labels [n, F] read off their images."""
+  num_generated, latent_dim = latents.shape
+  num_factors = labels.shape[1]
   # A generator whose images all get one label per factor (e.g. collapsed) has nothing to disentangle: 0.
-  any_varies = any(len(np.unique(labels[:, f])) > 1 for f in range(len(sizes)))
-  result["mig"] = mig_score.mig(latents, labels)["mig"] if any_varies and latent_dim > 1 else 0.0
+  any_varies = any(len(np.unique(labels[:, f])) > 1 for f in range(num_factors))
+  result = {"mig": mig_score.mig(latents, labels)["mig"] if any_varies and latent_dim > 1 else 0.0}
   half = num_generated // 2
-  varying = [f for f in range(len(sizes))
+  varying = [f for f in range(num_factors)
              if len(np.unique(labels[:half, f])) > 1 and len(np.unique(labels[half:, f])) > 1]
   result["factors_varying"] = float(len(varying))
   if varying:

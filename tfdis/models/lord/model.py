@@ -5,9 +5,9 @@ training image, with Gaussian noise (σ) added to the content code in training a
 optimized jointly with the AdaIN generator (embeddings at `latent_lr_multiplier` × the generator's rate).
 Stage 2 (eq. 8): class and content encoders learn to reproduce the stage-1 codes (MSE, weight `code_weight`)
 and, through the fine-tuned generator, the image, with a fresh optimizer. Learning rates follow the official
-PyTorch code (`tfdis.models.lord.optimizers`): cosine decay to `min_learning_rate` within each stage. Both stages are phases of one training run: the phase is
-picked in Python from the step counter before every step, each phase having its own traced step function
-(an in-graph `tf.cond` cannot hold optimizer updates under MirroredStrategy: they synchronize replicas).
+PyTorch code (`tfdis.models.lord.optimizers`): cosine decay to `min_learning_rate` within each stage. Both
+stages are phases of one run, picked in Python from the step counter before every step, each with its own
+traced step function (an in-graph `tf.cond` cannot hold optimizer updates under MirroredStrategy).
 
 The data are the indexed training set of `tfdis.data.indexed`: {"image", "label" (class), "index" (image)}.
 Ablations of the paper's Table 3: `amortized=True` (codes from the encoders, class codes averaged per class
@@ -24,6 +24,7 @@ from tfdis import editing
 from tfdis.losses import perceptual
 from tfdis.models import base
 from tfdis.models.lord import optimizers as lord_optimizers
+from tfdis.models.lord import pictures as lord_pictures
 from tfdis.networks import adain
 from tfdis.regularizers import gaussian_kl
 
@@ -61,8 +62,7 @@ class LORD(base.DisentanglementModel):
     seed: seed of the content noise.
   """
 
-  LOSS_NAMES = ("loss", "reconstruction", "content_decay", "content_kl", "class_code_error",
-                "content_code_error")
+  LOSS_NAMES = ("loss", "reconstruction", "content_decay", "content_kl", "class_code_error", "content_code_error")
   NETWORKS = ("generator", "class_encoder", "content_encoder")
   SETTINGS = ("num_classes", "num_images", "stage1_steps", "content_noise", "content_decay",
               "latent_lr_multiplier", "code_weight", "amortized", "content_kl", "vgg_weights_path",
@@ -117,11 +117,7 @@ class LORD(base.DisentanglementModel):
       return base.clone_optimizer(optimizer, prefix + name, learning_rate=schedule)
 
     super().compile(optimizer=make("", rate, self.stage1_steps), **kwargs)
-    if self.stage1_steps % self.steps_per_execution:
-      raise ValueError(
-          f"steps_per_execution={self.steps_per_execution} does not divide stage1_steps={self.stage1_steps}: "
-          "the phase is chosen once per execution, so one would run stage-2 steps with the stage-1 step "
-          "function. Make stage1_steps a multiple of steps_per_execution (or use steps_per_execution=1).")
+    lord_optimizers.check_stage_boundary(self.stage1_steps, self.steps_per_execution)
     stage2_steps = None if self.train_steps is None else max(self.train_steps - self.stage1_steps, 0)
     self.latent_optimizer = make("latent_", rate * self.latent_lr_multiplier, self.stage1_steps)
     self.encoder_optimizer = make("encoder_", rate, self.stage1_steps)
@@ -271,21 +267,8 @@ class LORD(base.DisentanglementModel):
     return self.record(terms)
 
   def summary_images(self, images):
-    """Inputs, reconstructions and the transfer grid (rows: class source, columns: content source).
-
-    In stage 1 of latent optimization the encoders are untrained: the grid then decodes the class embeddings
-    of classes 0..3 with the content embeddings of training images 0..3.
-    """
-    n = min(int(images.shape[0]), 4)  # A 4×4 grid: 16 decodes, affordable at every checkpoint on a CPU.
-    optimizer = getattr(self, "optimizer", None)
-    step = int(optimizer.iterations.numpy()) if optimizer is not None else 0
-    if self.phase_at(step) == STAGE2 or self.amortized:
-      grid = editing.transfer_grid(self.encode_parts, self.decode, images[:n], images[:n])
-      return {"inputs": images, "reconstructions": self.decode(self.encode(images)), "transfer": grid}
-    class_codes, content_codes = self.training_codes(tf.range(min(n, self.num_classes)),
-                                                     tf.range(min(n, self.num_images)))
-    grid = editing.transfer_grid(lambda codes: (codes, codes), self.decode, class_codes, content_codes)
-    return {"inputs": images, "transfer_training_codes": grid}
+    """Inputs, reconstructions and the transfer grid (`pictures.summary_images`)."""
+    return lord_pictures.summary_images(self, images)
 
 
 @gin.register
@@ -296,10 +279,8 @@ def lord(image_shape, num_classes=gin.REQUIRED, num_images=gin.REQUIRED, stage1_
   Args:
     image_shape: (h, w, c), h and w multiples of 16.
     num_classes, num_images, stage1_steps: as in `LORD` (num_images: `indexed.num_images`).
-    class_dim: class code size (official 256).
-    content_dim: content code size (official 128).
-    adain_dim: generator width (official 256).
-    encoder_width: encoders' first conv width (official 64).
+    class_dim, content_dim: class and content code sizes (official 256, 128).
+    adain_dim, encoder_width: generator width, encoders' first conv width (official 256, 64).
     **kwargs: the other `LORD` arguments (content_noise, content_decay, amortized, vgg_weights_path,
       min_learning_rate, stage2_learning_rate, train_steps, ...).
 

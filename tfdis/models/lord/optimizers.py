@@ -67,3 +67,11 @@ def base_learning_rate(optimizer):
                      "lord.min_learning_rate = None for constant rates.")
   return float(rate)
 
+
+def check_stage_boundary(stage1_steps, steps_per_execution):
+  """Raises `ValueError` unless `steps_per_execution` divides `stage1_steps` (the phase is picked per execution)."""
+  if stage1_steps % steps_per_execution:
+    raise ValueError(
+        f"steps_per_execution={steps_per_execution} does not divide stage1_steps={stage1_steps}: "
+        "the phase is chosen once per execution, so one would run stage-2 steps with the stage-1 step "
+        "function. Make stage1_steps a multiple of steps_per_execution (or use steps_per_execution=1).")
