@@ -7,6 +7,13 @@ is never exported. A failure prints one line on stderr and exits with status 1. 
 `python -m export.serve --export_dir=/tmp/export` or TF Serving, inspect it with `saved_model_cli show --all`.
 """
 
+import sys
+
+from tfdis import logs
+
+if __name__ == "__main__":  # before TensorFlow is imported
+  logs.init(sys.argv)
+
 import json
 
 from absl import app
@@ -37,6 +44,7 @@ def main(argv):
                                      restore_strict=_RESTORE_STRICT.value)
   except (export_lib.ExportError, tflite_lib.ParityError) as e:
     cli.fail(e)
+  logs.phase("export", f"{_EXPORT_DIR.value} (SavedModel, TFLite files, assets/tfdis_metadata.json)")
   print(json.dumps(result, indent=2))
 
 

@@ -8,6 +8,11 @@ Then open http://127.0.0.1:8501/ or, for example,
 
 import sys
 
+from tfdis import logs
+
+if __name__ == "__main__":  # before TensorFlow is imported
+  logs.init(sys.argv)
+
 from absl import app
 from absl import flags
 from absl import logging

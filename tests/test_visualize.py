@@ -28,3 +28,20 @@ def test_save_png_round_trips(tmp_path):
   back = np.asarray(Image.open(path), np.float32) / 255
   np.testing.assert_allclose(back, image, atol=1 / 255)
   assert not (tmp_path / "x.png.tmp").exists()
+
+
+def test_labelled_grid_puts_the_tiled_grid_below_and_right_of_text_strips():
+  images = np.full((2, 3, 4, 5, 3), 0.5, np.float32)
+  picture = visualize.labelled_grid(images, ["z[0] -1..2", "z[1] 0..3"], ["-2", "0", "+2"], title="traversal")
+  top, left = 2 * visualize.LINE_HEIGHT, visualize.label_width(["z[0] -1..2", "z[1] 0..3"])
+  assert picture.shape == (top + 2 * 5 + 1, left + 3 * 6 + 1, 3)
+  np.testing.assert_array_equal(picture[top:, left:], visualize.tile(images))
+  assert picture[:top].min() < 0.5 and picture[top:, :left].min() < 0.5  # text in both strips
+  assert left > visualize.label_width(["z"]) > 0 == visualize.label_width([])
+
+
+def test_labelled_grid_without_labels_is_the_tile_and_rejects_a_wrong_label_count():
+  images = np.zeros((3, 2, 2, 1), np.float32)
+  np.testing.assert_array_equal(visualize.labelled_grid(images), visualize.tile(images))
+  with pytest.raises(ValueError, match="col_labels has 2 labels for 3 cols"):
+    visualize.labelled_grid(images, col_labels=["a", "b"])

@@ -9,9 +9,22 @@ import pathlib
 
 __version__ = "0.1.0"
 
-# The repository root, where the `gin/` configuration tree lives.
+# The repository root (in a checkout; the site-packages folder when installed).
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-GIN_DIR = ROOT / "gin"
+
+
+def gin_dir(package_dir):
+  """The `gin/` configuration tree: the checkout's top-level `gin/`, else the installed copy `tfdis/gin/`.
+
+  `pip install .` ships the tree as package data inside the package (setup.py); both layouts resolve the
+  same names (`gin/papers/lord/glyphs.gin` from `GIN_DIR.parent`, `papers/lord/glyphs.gin` from `GIN_DIR`).
+  """
+  package_dir = pathlib.Path(package_dir)
+  checkout = package_dir.parent / "gin"
+  return checkout if checkout.is_dir() else package_dir / "gin"
+
+
+GIN_DIR = gin_dir(pathlib.Path(__file__).resolve().parent)
 
 
 def __getattr__(name):

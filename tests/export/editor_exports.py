@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 
-from export import export_lib
+from export import export_lib, layout
 from tfdis.launch import train_lib
 
 TINY_IMAGES = ["DATASET = @tiny_images", "BATCH_SIZE = 4", "TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2"]
@@ -47,7 +47,7 @@ def with_recorded_activity(exports, activity, source="beta_vae", name="beta_vae_
   target = os.path.join(exports, name)
   if not os.path.exists(target):
     shutil.copytree(os.path.join(exports, source), target)
-    path = os.path.join(target, "1", export_lib.METADATA_PATH)
+    path = os.path.join(target, "1", layout.METADATA_PATH)
     with open(path) as f:
       metadata = json.load(f)
     with open(path, "w") as f:

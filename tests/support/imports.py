@@ -24,7 +24,7 @@ PACKAGES = ("tfdis", "export")
 
 LAYERS = (
     ("core", ("tfdis", "tfdis.catalog", "tfdis.configurables", "tfdis.distribute", "tfdis.exported",
-              "tfdis.schedules", "tfdis.visualize")),
+              "tfdis.logs", "tfdis.schedules", "tfdis.visualize")),
     ("base", ("tfdis.jacobian", "tfdis.data*", "tfdis.metrics*", "tfdis.losses*", "tfdis.networks*",
               "tfdis.regularizers*")),
     ("editing", ("tfdis.editing*",)),

@@ -6,6 +6,13 @@ Paper configurations that need data you must provide (tensorflow-datasets or a m
 `[needs: ...]`; the others run offline as they are. Any path shown is a valid --gin_file.
 """
 
+import sys
+
+from tfdis import logs
+
+if __name__ == "__main__":  # before TensorFlow is imported
+  logs.init(sys.argv)
+
 from absl import app
 from absl import flags
 

@@ -5,6 +5,13 @@ r"""The quick start: trains β-VAE on shapes2d on the CPU in minutes, then says 
 Re-running resumes (or, when the run is complete, only re-reports).
 """
 
+import sys
+
+from tfdis import logs
+
+if __name__ == "__main__":  # before TensorFlow is imported
+  logs.init(sys.argv)
+
 from absl import app
 from absl import flags
 

@@ -2,8 +2,11 @@
 `tfdis-serve`, `tfdis-list`, `tfdis-study`, each the same absl binary as `python -m ...`, with the same flags."""
 
 import importlib
+import sys
 
 from absl import app
+
+from tfdis import logs
 
 BINARIES = {
     "train": "tfdis.launch.train",
@@ -17,6 +20,7 @@ BINARIES = {
 
 
 def _run(name):
+  logs.init(sys.argv)  # before the binary's module imports TensorFlow
   module = importlib.import_module(BINARIES[name])
   if name in ("export", "serve"):
     from absl import flags  # pylint: disable=g-import-not-at-top

@@ -8,13 +8,21 @@ DIR/plots/*.png and TensorBoard under DIR/summary. Re-running the same command s
 resumes interrupted ones. Exits with status 1 if a cell failed (the others still run and are aggregated).
 """
 
-import os
 import sys
+
+from tfdis import logs
+
+if __name__ == "__main__":  # before TensorFlow is imported
+  logs.init(sys.argv)
+
+import os  # pylint: disable=g-import-not-at-top,wrong-import-position
 
 from absl import app
 from absl import flags
 
 from tfdis import studies
+from tfdis.launch import smoke
+from tfdis.runs import cli
 
 _STUDY = flags.DEFINE_string("study", None, "A study gin file (gin/studies/).", required=True)
 _MODEL_DIR = flags.DEFINE_string("model_dir", None, "Study folder (default /tmp/tfdis_studies/<study name>).")
@@ -31,9 +39,10 @@ def main(argv):
   study_dir = _MODEL_DIR.value or os.path.join("/tmp/tfdis_studies", name)
   try:
     table, failed = studies.run(_STUDY.value, study_dir, _WORKERS.value, _BACKEND.value, _RAY_ADDRESS.value,
-                                _GIN_PARAMS.value, tensorboard=not _NO_TENSORBOARD.value)
+                                [*_GIN_PARAMS.value, *smoke.bindings("study")],
+                                tensorboard=not _NO_TENSORBOARD.value)
   except studies.StudyError as e:
-    raise app.UsageError(str(e)) from e
+    cli.fail(e)
   print(f"{len(table)} cells in {study_dir}/results.csv; summary: {study_dir}/summary.md; plots: "
         f"{study_dir}/plots/ and TensorBoard {study_dir}/summary")
   for outcome in failed:

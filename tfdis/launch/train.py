@@ -7,6 +7,13 @@ Re-running the same command after an interruption resumes from the newest intact
 A failure prints one line (what is wrong and the fix) on stderr and exits with status 1.
 """
 
+import sys
+
+from tfdis import logs
+
+if __name__ == "__main__":  # before TensorFlow is imported
+  logs.init(sys.argv)
+
 from absl import app
 from absl import flags
 
@@ -14,6 +21,7 @@ from tfdis import distribute
 from tfdis import runs
 from tfdis.data import tfds_datasets
 from tfdis.launch import callbacks
+from tfdis.launch import smoke
 from tfdis.launch import train_lib
 from tfdis.runs import checkpoints
 from tfdis.runs import cli
@@ -34,10 +42,13 @@ ERRORS = (runs.ConfigError, run_lock.RunLocked, checkpoints.CheckpointError, cal
 def main(argv):
   del argv
   try:
-    train_lib.run(_GIN_FILES.value, _GIN_PARAMS.value, _MODEL_DIR.value, _STRATEGY.value, _SEED.value,
-                  restore_strict=_RESTORE_STRICT.value)
+    bindings = [*_GIN_PARAMS.value, *smoke.bindings("train")]
+    model = train_lib.run(_GIN_FILES.value, bindings, _MODEL_DIR.value, _STRATEGY.value, _SEED.value,
+                          restore_strict=_RESTORE_STRICT.value)
   except ERRORS as e:
     cli.fail(e)
+  logs.phase("train", f"step {int(model.optimizer.iterations.numpy())} in {_MODEL_DIR.value} (checkpoints/, "
+             "TensorBoard train/, traversal.png, operative_config.gin)")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,12 @@ A run writes into `model_dir`:
 
 import os
 
-from absl import logging
 import gin
 import keras
 import tensorflow as tf
 
 from tfdis import distribute
+from tfdis import logs
 from tfdis import runs
 from tfdis.launch import callbacks
 from tfdis.runs import checkpoints
@@ -37,7 +37,7 @@ def restore_or_initialize(manager, model):
   """
   if manager.latest_checkpoint:
     manager.checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-    logging.info("Resumed from %s.", manager.latest_checkpoint)
+    logs.phase("train", f"Resumed from {manager.latest_checkpoint}.")  # at any verbosity: where the run goes on
   return int(model.optimizer.iterations.numpy())
 
 
@@ -88,7 +88,7 @@ def _train_locked(model_dir, strategy, model_fn, dataset_fn, optimizer_fn, batch
   initial_step = restore_or_initialize(manager, model)
   _write_configs(model_dir, model, image_shape)
   if initial_step >= train_steps:
-    logging.info("%s already holds a run of %d steps: nothing to train.", model_dir, initial_step)
+    logs.phase("train", f"{model_dir} already holds a run of {initial_step} steps: nothing to train.")
     return model
   # A model may consume several batches per step (Lr/Li-VAE's fresh GM batches): they come stacked as one.
   step_batch = batch_size * getattr(model, "batches_per_step", 1)

@@ -7,7 +7,6 @@ import gin
 import keras
 
 from tfdis import GIN_DIR
-from tfdis import ROOT
 from tfdis import configurables  # pylint: disable=unused-import  (registers Keras optimizers)
 from tfdis.runs import gin_checks
 
@@ -23,13 +22,14 @@ class ConfigError(ValueError):
 def parse_gin(gin_files=(), gin_bindings=(), warn_unused_file_macros=True):
   """Parses gin files and bindings, raising `ConfigError` that names the failing file or binding.
 
-  Paths are tried as given, then relative to the repository root and to its `gin/` folder, so that
-  `include 'gin/runs/train.gin'` works from any working directory. A binding's macro that nothing reads
+  Paths are tried as given, then relative to the folder holding the `gin/` tree and to `gin/` itself, so
+  that `gin/papers/lord/glyphs.gin`, `papers/lord/glyphs.gin` and `include 'gin/runs/train.gin'` work from
+  any working directory, in a checkout or installed (`tfdis.GIN_DIR`). A binding's macro that nothing reads
   fails here, before any work (`gin_checks.check_macros`); a file's unread macro is logged when
   `warn_unused_file_macros`.
   """
   gin.clear_config()
-  gin.add_config_file_search_path(str(ROOT))
+  gin.add_config_file_search_path(str(GIN_DIR.parent))
   gin.add_config_file_search_path(str(GIN_DIR))
   for path in gin_files:
     resolved = _resolve(path)
@@ -53,10 +53,10 @@ def _one_line(error):
 
 
 def _resolve(path):
-  for candidate in (path, os.path.join(ROOT, path), os.path.join(GIN_DIR, path)):
+  for candidate in (path, os.path.join(GIN_DIR.parent, path), os.path.join(GIN_DIR, path)):
     if os.path.isfile(candidate):
       return candidate
-  raise ConfigError(f"Gin file {path} not found (looked in ., {ROOT} and {GIN_DIR}); "
+  raise ConfigError(f"Gin file {path} not found (looked in ., {GIN_DIR.parent} and {GIN_DIR}); "
                     "pass a path such as gin/papers/beta_vae/shapes2d.gin.")
 
 

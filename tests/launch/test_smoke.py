@@ -1,0 +1,28 @@
+"""TFDIS_SMOKE: tiny bindings that every paper configuration accepts, only when the variable is set."""
+
+import glob
+import os
+
+import pytest
+
+import tfdis
+from tfdis import runs
+from tfdis.launch import smoke
+
+
+def test_bindings_only_under_the_variable_and_unknown_programs_fail(monkeypatch):
+  monkeypatch.delenv("TFDIS_SMOKE", raising=False)
+  assert smoke.bindings("train") == ()
+  monkeypatch.setenv("TFDIS_SMOKE", "0")
+  assert smoke.bindings("evaluate") == ()
+  monkeypatch.setenv("TFDIS_SMOKE", "1")
+  assert "TRAIN_STEPS = 2" in smoke.bindings("train") and smoke.bindings("study") == ("study.seeds = [0]",)
+  with pytest.raises(ValueError, match="unknown program 'export'"):
+    smoke.bindings("export")
+
+
+@pytest.mark.parametrize("config", sorted(os.path.relpath(p, tfdis.GIN_DIR) for p in
+                                          glob.glob(str(tfdis.GIN_DIR / "papers" / "*" / "*.gin"))))
+def test_every_paper_config_takes_the_train_bindings(config):
+  runs.parse_gin([config], smoke.SETTINGS["train"])
+  assert runs.configured("train.train_steps") == 2 and runs.configured("train.batch_size") == 4
