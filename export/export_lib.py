@@ -12,6 +12,7 @@ end), the layout TF Serving loads:
 """
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
@@ -139,7 +140,24 @@ def restore_model(model_dir, image_shape=None, restore_strict=False):
   with open(os.path.join(model_dir, "config.gin")) as f:
     gin_config = f.read()
   return restored.model, {"model_dir": os.path.abspath(model_dir), "checkpoint": restored.checkpoint,
-                          "gin_config": gin_config}
+                          "step": restored.step, "gin_config": gin_config}
+
+
+def recorded_activity(model_dir, step, latent_dim):
+  """Each latent's activity from the run's `evaluate` of the exported step (results.json "latents"), or None.
+
+  The editor orders its sliders by it. An evaluation of another step, or one without per-latent activity of
+  `latent_dim` values, is not used: it would describe other weights.
+  """
+  try:
+    with open(os.path.join(model_dir, "results.json")) as f:
+      results = json.load(f)
+  except (OSError, ValueError):
+    return None
+  activity = (results.get("latents") or {}).get("activity")
+  if results.get("step") != step or not isinstance(activity, list) or len(activity) != latent_dim:
+    return None
+  return [float(a) for a in activity]
 
 
 def write_saved_model(family, path):
@@ -167,14 +185,20 @@ def check_against_keras(family, loaded, tolerance, seed=1):
 
 
 def build_metadata(family, loaded, source, keras_parity, tflite, tolerance):
-  """The JSON-able description the server and the web editor read from assets/tfdis_metadata.json."""
+  """The JSON-able description the server and the web editor read from assets/tfdis_metadata.json.
+
+  "latent_activity" is there when the run's results.json evaluates the exported step (`recorded_activity`).
+  """
+  latent_dim = sum(segment["size"] for segment in family.latent_layout)
+  activity = recorded_activity(source["model_dir"], source.get("step"), latent_dim)
   return {
       "format_version": layout.FORMAT_VERSION,
       "tfdis_version": tfdis.__version__,
       "family": family.name,
       "image_shape": list(family.image_shape),
-      "latent_dim": sum(segment["size"] for segment in family.latent_layout),
+      "latent_dim": latent_dim,
       "latent_layout": family.latent_layout,
+      **({"latent_activity": activity} if activity is not None else {}),
       "class_names": list(family.class_names),
       "attribute_names": list(family.attribute_names),
       "signatures": {s.name: _describe(s, loaded) for s in family.signatures},

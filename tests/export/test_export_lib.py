@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import shutil
 
 import keras
 import numpy as np
@@ -34,6 +35,7 @@ def test_layout_metadata_and_recorded_parity(exported):
   assert meta["signatures"]["traverse"]["outputs"]["images"]["shape"] == [None, None, 16, 16, 1]
   assert "LATENT_DIM = 2" in meta["gin_config"] and "train.model_fn = @beta_vae" in meta["gin_config"]
   assert meta["source"]["checkpoint"].endswith("ckpt-2")
+  assert "latent_activity" not in meta  # the run was never evaluated
   assert sorted(exported["tflite"]) == sorted(SIGNATURES) and not exported["not_converted"]
   for name in SIGNATURES:
     assert meta["tflite"][name]["converted"] and os.path.getsize(exported["tflite"][name]) > 0
@@ -143,3 +145,29 @@ def test_image_shape_that_is_not_the_runs_is_refused_naming_both(trained, tmp_pa
 def test_unregistered_model_class_names_the_registry():
   with pytest.raises(ValueError, match="register_family"):
     signatures_lib.family_for(keras.Sequential())
+
+
+def test_an_evaluation_of_the_exported_step_gives_the_editor_its_latent_activity(trained, tmp_path):
+  run = tmp_path / "run"
+  shutil.copytree(trained[0], run)
+  with open(run / "results.json", "w") as f:
+    json.dump({"step": 2, "latents": {"activity": [0.5, 2.0], "kl": [0.1, 0.9]}}, f)
+  result = export_lib.export_model(str(run), str(tmp_path / "export" / "beta_vae" / "1"))
+  with open(result["metadata"]) as f:
+    assert json.load(f)["latent_activity"] == [0.5, 2.0]
+
+
+@pytest.mark.parametrize("results", [
+    {"step": 1, "latents": {"activity": [0.5, 2.0]}},  # another step's weights
+    {"step": 2, "latents": {"activity": [0.5, 2.0, 1.0]}},  # another latent size
+    {"step": 2, "metrics": {}},  # no per-latent summary (a model that does not encode)
+])
+def test_activity_of_other_weights_or_shapes_is_not_recorded(tmp_path, results):
+  (tmp_path / "results.json").write_text(json.dumps(results))
+  assert export_lib.recorded_activity(str(tmp_path), 2, 2) is None
+
+
+def test_activity_without_or_with_a_damaged_results_file_is_not_recorded(tmp_path):
+  assert export_lib.recorded_activity(str(tmp_path), 2, 2) is None
+  (tmp_path / "results.json").write_text('{"step": 2, "lat')
+  assert export_lib.recorded_activity(str(tmp_path), 2, 2) is None
