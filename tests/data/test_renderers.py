@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from tfdis.data.synthetic import base
+from tfdis.data.synthetic import disc
 from tfdis.data.synthetic import digits
 from tfdis.data.synthetic import dots
 from tfdis.data.synthetic import faces
@@ -20,6 +21,17 @@ def _centre_of_mass(images):
   rows, cols = np.indices(mass.shape[1:]) + 0.5
   total = mass.sum(axis=(1, 2))
   return np.stack([(mass * cols).sum(axis=(1, 2)) / total, (mass * rows).sum(axis=(1, 2)) / total], axis=1)
+
+
+def test_circles_factors_set_the_disc_centre_and_radius():
+  factors = [[x, y, r] for x in (0, 15) for y in (0, 15) for r in range(4)]
+  images = _render(disc.Circles, factors)
+  expected_centres = [[8.0 + 16.0 * x / 15, 12.0 + 8.0 * y / 15] for x, y, _ in factors]
+  np.testing.assert_allclose(_centre_of_mass(images), expected_centres, atol=1e-3)  # Antialiased: exact.
+  areas = images.sum(axis=(1, 2, 3))
+  np.testing.assert_allclose(areas, [np.pi * disc.RADII[r] ** 2 for _, _, r in factors], rtol=0.02)
+  assert images.min() == 0.0 and images.max() == 1.0
+  assert images[:, 0].max() == images[:, -1].max() == images[:, :, 0].max() == images[:, :, -1].max() == 0.0
 
 
 def test_shapes2d_position_factors_translate_the_shape():
