@@ -1,8 +1,8 @@
 """Exports a training run as a servable SavedModel, TFLite files and a metadata asset.
 
 `export_model(model_dir, EXPORT/NAME/VERSION)` rebuilds the model from the run's config.gin and run.json
-(`tfdis.runs`; no dataset is built), restores its newest intact checkpoint and writes, atomically (a staging folder next to the target, renamed at the
-end), the layout TF Serving loads:
+(`tfdis.runs`; no dataset is built), restores its newest intact checkpoint and writes, atomically (a staging
+folder next to the target, renamed at the end), the layout TF Serving loads:
 
   EXPORT/NAME/VERSION/
     saved_model.pb, variables/     the family's signatures (encode, decode, reconstruct, ...) over the

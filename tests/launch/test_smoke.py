@@ -7,6 +7,7 @@ import pytest
 
 import tfdis
 from tfdis import runs
+from tfdis.launch import evaluate_lib  # pylint: disable=unused-import  (registers the metrics)
 from tfdis.launch import smoke
 
 
@@ -26,3 +27,10 @@ def test_bindings_only_under_the_variable_and_unknown_programs_fail(monkeypatch)
 def test_every_paper_config_takes_the_train_bindings(config):
   runs.parse_gin([config], smoke.SETTINGS["train"])
   assert runs.configured("train.train_steps") == 2 and runs.configured("train.batch_size") == 4
+
+
+@pytest.mark.parametrize("suite", sorted(os.path.relpath(p, tfdis.GIN_DIR) for p in
+                                         glob.glob(str(tfdis.GIN_DIR / "metrics" / "*.gin"))))
+def test_every_metric_suite_takes_the_evaluate_bindings(suite):
+  runs.parse_gin([suite], smoke.SETTINGS["evaluate"])
+  assert runs.configured("evaluate.num_train") == 200 and runs.configured("lord_leakage.latent_steps") == 2

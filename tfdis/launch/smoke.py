@@ -2,7 +2,7 @@
 
 With TFDIS_SMOKE set (not "" or "0"), the binaries append tiny gin bindings after the user's own, so that
 later wins: `train` runs 2 steps of batch 4 (checkpoint and pictures at step 2), `evaluate` samples 200/100
-points, `study` runs seed 0 only (its cells inherit the variable). The numbers mean nothing; the commands,
+points (LORD's latent optimization: 2 steps), `study` runs seed 0 only (its cells inherit the variable). The numbers mean nothing; the commands,
 files and errors are the real ones.
 """
 
@@ -10,7 +10,8 @@ import os
 
 SETTINGS = {
     "train": ("TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2", "BATCH_SIZE = 4"),
-    "evaluate": ("evaluate.num_train = 200", "evaluate.num_test = 100"),
+    # LORD's test-time latent optimization (a run that ended in stage 1) takes 2 Adam steps, not 200.
+    "evaluate": ("evaluate.num_train = 200", "evaluate.num_test = 100", "lord_leakage.latent_steps = 2"),
     "study": ("study.seeds = [0]",),
 }
 
