@@ -11,8 +11,11 @@ import setuptools
 _GIN = ["tfdis.gin"] + [f"tfdis.gin.{name}" for name in setuptools.find_namespace_packages(where="gin")]
 
 setuptools.setup(
-    packages=setuptools.find_packages(include=["tfdis", "tfdis.*", "export", "export.*"]) + _GIN,
+    # Only tfdis: the checkout's top-level `export/` holds aliases of tfdis.export, not shipped (a top-level
+    # package named `export` would collide in users' environments).
+    packages=setuptools.find_packages(include=["tfdis", "tfdis.*"]) + _GIN,
     package_dir={"tfdis.gin": "gin"},
     package_data={**{name: ["*.gin"] for name in _GIN},
-                  "export": ["editor/*.html", "editor/*.css", "editor/*.js"]},  # the web editor (export/editor_page.py)
+                  # the web editor's page files (tfdis/export/editor_page.py)
+                  "tfdis.export": ["editor/*.html", "editor/*.css", "editor/*.js"]},
 )

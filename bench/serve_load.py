@@ -3,7 +3,7 @@ r"""Load test of the REST server: concurrent clients for a bounded time; p50/p99
   python bench/serve_load.py                       # an untrained beta_vae 64×64×1, latent 10, 15 s per case
   python bench/serve_load.py --seconds 5 --clients 8 --export_dir /tmp/export --model beta_vae
 
-Two servers run as their own processes (`python -m export.serve --port=0`, one with --enable_batching), the
+Two servers run as their own processes (`python -m tfdis.export.serve --port=0`, one with --enable_batching), the
 clients are threads of this one, each sending `decode` requests one after another on its own keep-alive
 connection for `--seconds`; the two servers are measured in alternation (`--rounds`), side by side in one
 run. Then the slow-byte scenario: `--slow_clients` clients connect and send their requests one byte every
@@ -28,14 +28,14 @@ import time
 import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, ROOT)  # `python bench/serve_load.py` imports export/ and tfdis/ from the checkout.
+sys.path.insert(0, ROOT)  # `python bench/serve_load.py` imports tfdis/export/ and tfdis/ from the checkout.
 from tests.support.load import run_load  # noqa: E402  pylint: disable=g-import-not-at-top
 
 
 def export_untrained(root, image_shape=(64, 64, 1), latent_dim=10):
   """Exports an untrained β-VAE to ROOT/beta_vae/1 (serving cost does not depend on the weights)."""
   import tensorflow as tf  # pylint: disable=g-import-not-at-top
-  from export import export_lib  # pylint: disable=g-import-not-at-top
+  from tfdis.export import export_lib  # pylint: disable=g-import-not-at-top
   from tfdis import signatures  # pylint: disable=g-import-not-at-top
   from tfdis.models.beta_vae import model as beta_vae  # pylint: disable=g-import-not-at-top
   model = beta_vae.beta_vae(image_shape=image_shape, latent_dim=latent_dim, seed=0)
@@ -46,8 +46,8 @@ def export_untrained(root, image_shape=(64, 64, 1), latent_dim=10):
 
 
 def start_server(export_dir, *flags):
-  """Starts `python -m export.serve` on a free port with `flags`; returns (process, (host, port))."""
-  process = subprocess.Popen([sys.executable, "-m", "export.serve", f"--export_dir={export_dir}", "--port=0",
+  """Starts `python -m tfdis.export.serve` on a free port with `flags`; returns (process, (host, port))."""
+  process = subprocess.Popen([sys.executable, "-m", "tfdis.export.serve", f"--export_dir={export_dir}", "--port=0",
                               *flags], cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT, TF_CPP_MIN_LOG_LEVEL="2"),
                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
   line = process.stdout.readline()  # "Serving NAMES on http://HOST:PORT/"

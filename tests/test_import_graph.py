@@ -40,8 +40,8 @@ def test_signatures_beside_a_model_sit_above_all_models():
 def test_imports_are_read_from_the_source_including_nested_ones(tmp_path):
   source = tmp_path / "probe.py"
   source.write_text("import os\nfrom tfdis import runs\nfrom tfdis.models.lord import model as m\n"
-                    "def f():\n  from export import layout\n  import tfdis.launch.train_lib\n")
-  modules = {"tfdis", "tfdis.runs", "tfdis.models.lord.model", "export.layout", "tfdis.launch.train_lib"}
+                    "def f():\n  from tfdis.export import layout\n  import tfdis.launch.train_lib\n")
+  modules = {"tfdis", "tfdis.runs", "tfdis.models.lord.model", "tfdis.export.layout", "tfdis.launch.train_lib"}
   assert imports.imports_of(source, modules) == modules - {"tfdis"}
 
 
@@ -55,11 +55,12 @@ def _closure(graph, start):
 
 
 def test_the_server_imports_neither_training_nor_models():
-  reached = _closure(imports.import_graph(), "export.serve_lib")
-  assert not {m for m in reached if m.startswith(("tfdis.launch", "tfdis.models", "tfdis.data", "export.export_lib"))}
+  reached = _closure(imports.import_graph(), "tfdis.export.serve_lib")
+  assert not {m for m in reached
+              if m.startswith(("tfdis.launch", "tfdis.models", "tfdis.data", "tfdis.export.export_lib"))}
 
 
 def test_export_imports_no_model_module():
   graph = imports.import_graph()
-  for module in (m for m in graph if m.startswith("export")):
+  for module in (m for m in graph if m == "tfdis.export" or m.startswith("tfdis.export.")):
     assert not {m for m in graph[module] if m.startswith("tfdis.models")}, module

@@ -21,7 +21,7 @@ METADATA_FILE = os.path.join("assets", "tfdis_metadata.json")
 
 
 def load_export(path, version=None):
-  """Loads an export written by `python -m export.export`.
+  """Loads an export written by `python -m tfdis.export.export`.
 
   Args:
     path: a version folder (holding `saved_model.pb`), a model folder EXPORT/NAME holding numeric version
@@ -43,7 +43,8 @@ def _version_folder(path, version):
   if os.path.isfile(os.path.join(path, "saved_model.pb")):
     return path
   if not os.path.isdir(path):
-    raise FileNotFoundError(f"No export at {path!r}: give EXPORT/NAME/VERSION (written by python -m export.export).")
+    raise FileNotFoundError(f"No export at {path!r}: give EXPORT/NAME/VERSION "
+                            "(written by python -m tfdis.export.export).")
   versions = sorted(int(v) for v in os.listdir(path)
                     if v.isdigit() and os.path.isfile(os.path.join(path, v, "saved_model.pb")))
   if versions:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import export_lib
-from export import serve_lib
+from tfdis.export import export_lib
+from tfdis.export import serve_lib
 from tfdis.launch import train_lib
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]

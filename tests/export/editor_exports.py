@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 
-from export import export_lib, layout
+from tfdis.export import export_lib, layout
 from tfdis.launch import train_lib
 
 TINY_IMAGES = ["DATASET = @tiny_images", "BATCH_SIZE = 4", "TRAIN_STEPS = 2", "CHECKPOINT_EVERY = 2"]

@@ -60,7 +60,7 @@ def test_saved_model_cli_run_matches_the_saved_model(cli, loaded):
 
 
 def test_export_cli_refuses_an_existing_version_in_one_line(exported, capsys):
-  from export import export  # pylint: disable=g-import-not-at-top  (defines absl flags on import)
+  from tfdis.export import export  # pylint: disable=g-import-not-at-top  (defines absl flags on import)
   flags.FLAGS(["export", "--model_dir=unused", f"--export_dir={exported['export_dir']}"])
   try:
     with pytest.raises(SystemExit) as exited:
@@ -78,7 +78,7 @@ def test_export_cli_overwrites_when_asked(trained, exported, tmp_path):
   version_dir = str(tmp_path / "beta_vae" / "1")
   shutil.copytree(exported["export_dir"], version_dir)
   os.remove(os.path.join(version_dir, "tflite", "decode.tflite"))
-  launcher = ("import sys, tests.conftest; from absl import app; from export import export; "
+  launcher = ("import sys, tests.conftest; from absl import app; from tfdis.export import export; "
               "sys.argv[0] = 'export'; app.run(export.main)")  # tests.conftest registers tiny_images.
   done = subprocess.run([sys.executable, "-c", launcher, f"--model_dir={trained[0]}",
                          f"--export_dir={version_dir}", "--overwrite"],
@@ -87,3 +87,16 @@ def test_export_cli_overwrites_when_asked(trained, exported, tmp_path):
   assert json.loads(done.stdout)["export_dir"] == version_dir
   assert os.path.isfile(os.path.join(version_dir, "tflite", "decode.tflite"))
   assert os.listdir(tmp_path / "beta_vae") == ["1"]
+
+
+@pytest.mark.parametrize("alias, program", [("export.export", "tfdis.export.export"),
+                                            ("export.serve", "tfdis.export.serve")])
+def test_the_old_module_names_run_the_same_binaries(alias, program, tmp_path):
+  argv = ["--export_dir=" + str(tmp_path / "missing" / "m" / "1"), "--model_dir=" + str(tmp_path / "none")]
+  if program.endswith("serve"):
+    argv = ["--export_dir=" + str(tmp_path / "missing")]
+  answers = [subprocess.run([sys.executable, "-m", name, *argv], cwd=ROOT, env=ENV, capture_output=True,
+                            text=True, timeout=120) for name in (alias, program)]
+  assert answers[0].returncode == answers[1].returncode == 1
+  assert answers[0].stderr.strip().splitlines()[-1] == answers[1].stderr.strip().splitlines()[-1]
+  assert str(tmp_path) in answers[0].stderr

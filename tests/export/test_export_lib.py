@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import export_lib
+from tfdis.export import export_lib
 from tfdis import signatures as signatures_lib
-from export import tflite_lib
+from tfdis.export import tflite_lib
 from tfdis import editing
 
 SIGNATURES = ["encode", "decode", "reconstruct", "traverse", "traverse_code"]

@@ -9,8 +9,8 @@ from absl import logging
 import pytest
 
 from tests.support import faults
-from export import export_lib
-from export import leftovers
+from tfdis.export import export_lib
+from tfdis.export import leftovers
 from tfdis.launch import evaluate_lib
 from tfdis.runs import run_lock
 from tfdis.launch import train_lib

@@ -3,7 +3,7 @@
 import numpy as np
 import tensorflow as tf
 
-from export import export_lib
+from tfdis.export import export_lib
 from tfdis import signatures as signatures_lib
 from tests.support.exports import assert_load_export_matches
 from tfdis.launch import train_lib

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import export_lib
-from export import serve_lib
+from tfdis.export import export_lib
+from tfdis.export import serve_lib
 from tests.export import conftest
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib

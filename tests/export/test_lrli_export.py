@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import export_lib
-from export import serve_lib
+from tfdis.export import export_lib
+from tfdis.export import serve_lib
 from tests.export import conftest
 from tfdis.launch import train_lib
 from tests.support.exports import assert_load_export_matches

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import export_lib
+from tfdis.export import export_lib
 from tfdis import signatures as signatures_lib
-from export import tflite_lib
+from tfdis.export import tflite_lib
 from tests.export import conftest
 from tfdis import editing
 from tfdis.launch import train_lib

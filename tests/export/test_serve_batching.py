@@ -8,7 +8,7 @@ import os
 import numpy as np
 import pytest
 
-from export import batching
+from tfdis.export import batching
 from tests.export import conftest
 from tests.export import raw_http
 from tests.export import toy_model
@@ -76,7 +76,7 @@ def test_one_overflowing_request_in_a_batch_fails_alone(toy_root):
 
 
 def test_rows_of_accepts_only_row_wise_signatures(loaded):
-  from export import rest_api  # pylint: disable=g-import-not-at-top
+  from tfdis.export import rest_api  # pylint: disable=g-import-not-at-top
   decode = rest_api.prepare(loaded.signatures, {"signature_name": "decode", "instances": [[0.0, 0.0]] * 3})
   assert batching.rows_of(decode) == 3
   sweep = rest_api.prepare(loaded.signatures, {"signature_name": "traverse_code", "inputs": {

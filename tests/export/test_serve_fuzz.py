@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import numpy as np
 import pytest
 
-from export import serve_lib
+from tfdis.export import serve_lib
 from tests.export import raw_http
 
 MODEL = "beta_vae"

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from export import model_store
-from export import serve_lib
+from tfdis.export import model_store
+from tfdis.export import serve_lib
 from tests.export import conftest
 from tests.export import raw_http
 
@@ -159,8 +159,8 @@ def test_no_request_string_reaches_the_filesystem(server, send, exported):
 
 
 def test_export_and_serve_command_lines_import_into_one_process():
-  from export import export  # pylint: disable=g-import-not-at-top  (defines absl flags on import)
-  from export import serve  # pylint: disable=g-import-not-at-top
+  from tfdis.export import export  # pylint: disable=g-import-not-at-top  (defines absl flags on import)
+  from tfdis.export import serve  # pylint: disable=g-import-not-at-top
   from absl import flags  # pylint: disable=g-import-not-at-top
   assert export._EXPORT_DIR is serve._EXPORT_DIR  # pylint: disable=protected-access
   assert "EXPORT/NAME/VERSION" in flags.FLAGS["export_dir"].help

@@ -164,7 +164,7 @@ def test_port_in_use_is_one_line_and_exit_1(exported):
     taken.bind(("127.0.0.1", 0))
     taken.listen(1)
     port = taken.getsockname()[1]
-    done = subprocess.run([sys.executable, "-m", "export.serve", f"--export_dir={_root(exported)}",
+    done = subprocess.run([sys.executable, "-m", "tfdis.export.serve", f"--export_dir={_root(exported)}",
                            f"--port={port}"], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                           capture_output=True, text=True, timeout=120)
   assert done.returncode == 1

@@ -10,8 +10,8 @@ import urllib.request
 import numpy as np
 import pytest
 
-from export import editor_page
-from export import model_store
+from tfdis.export import editor_page
+from tfdis.export import model_store
 from tests.export import conftest
 from tfdis import ROOT
 
@@ -159,7 +159,7 @@ def test_editor_script_decodes_the_slider_code_through_the_api(server, loaded, t
 @pytest.mark.slow
 def test_serve_command_line_answers_then_stops(exported):
   root = os.path.dirname(os.path.dirname(exported["export_dir"]))
-  process = subprocess.Popen([sys.executable, "-m", "export.serve", f"--export_dir={root}", "--port=0"],
+  process = subprocess.Popen([sys.executable, "-m", "tfdis.export.serve", f"--export_dir={root}", "--port=0"],
                              cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL, text=True)
   try:

@@ -8,8 +8,8 @@ import shutil
 
 import pytest
 
-from export import model_store
-from export import serve_lib
+from tfdis.export import model_store
+from tfdis.export import serve_lib
 from tests.export import conftest
 from tests.export import raw_http
 from tests.export import toy_model

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from export import export_lib
+from tfdis.export import export_lib
 from tests import conftest
 from tfdis.launch import callbacks
 from tfdis.launch import train_lib

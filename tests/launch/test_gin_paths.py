@@ -35,7 +35,7 @@ def test_gin_dir_prefers_the_checkout_tree_then_the_installed_copy(tmp_path):
   assert tfdis.GIN_DIR == pathlib.Path(tfdis.ROOT) / "gin"
 
 
-def test_the_wheel_ships_every_gin_file_inside_tfdis(tmp_path):
+def test_the_wheel_ships_every_gin_file_and_editor_asset_inside_tfdis(tmp_path):
   source = tmp_path / "src"  # a copy: the build writes build/ and tfdis.egg-info/ beside setup.py
   for name in ("tfdis", "export", "gin"):
     shutil.copytree(tfdis.ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -48,3 +48,6 @@ def test_the_wheel_ships_every_gin_file_inside_tfdis(tmp_path):
   expected = {f"tfdis/gin/{path.relative_to(tfdis.GIN_DIR)}" for path in tfdis.GIN_DIR.rglob("*.gin")}
   assert len(expected) > 50 and expected <= names
   assert not any(name.startswith("gin/") for name in names)  # no top-level `gin` beside gin-config's
+  editor = tfdis.ROOT / "tfdis" / "export" / "editor"
+  assert {f"tfdis/export/editor/{path.name}" for path in editor.iterdir()} <= names
+  assert not any(name.startswith("export/") for name in names)  # the aliases stay in the checkout

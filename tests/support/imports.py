@@ -1,4 +1,5 @@
-"""The static import graph of tfdis/ and export/ (read with `ast`, nothing imported), for the structure tests.
+"""The static import graph of tfdis/ and the export/ aliases (read with `ast`, nothing imported), for the structure
+tests.
 
 LAYERS is the one statement of the package order (lowest first). A module may import modules of its own
 layer or of lower ones, never of a higher one:
@@ -12,7 +13,7 @@ layer or of lower ones, never of a higher one:
   export      the export and serving libraries (they never import launch)
   launch      the launch libraries (train_lib, evaluate_lib, quickstart_lib may use export)
   studies     the study runner
-  binaries    absl mains: tfdis/launch/{train,evaluate,...}.py, export/{export,serve,cli_flags}.py
+  binaries    absl mains: tfdis/launch/{train,evaluate,...}.py, tfdis/export/{export,serve,cli_flags}.py
 """
 
 import ast
@@ -30,12 +31,12 @@ LAYERS = (
     ("editing", ("tfdis.editing*",)),
     ("models", ("tfdis.models*",)),
     ("runs", ("tfdis.runs*", "tfdis.signatures", "tfdis.models.*.signatures")),
-    ("export", ("export*",)),
+    ("export", ("tfdis.export*",)),
     ("launch", ("tfdis.launch*",)),
     ("studies", ("tfdis.studies*",)),
     ("binaries", ("tfdis.launch.train", "tfdis.launch.evaluate", "tfdis.launch.quickstart", "tfdis.launch.list",
-                  "tfdis.launch.study", "tfdis.launch.scripts", "export.export", "export.serve",
-                  "export.cli_flags")),
+                  "tfdis.launch.study", "tfdis.launch.scripts", "tfdis.export.export", "tfdis.export.serve",
+                  "tfdis.export.cli_flags", "export*")),  # export/: aliases of tfdis.export's binaries
 )
 LEVEL = {name: level for level, (name, _) in enumerate(LAYERS)}
 
@@ -55,7 +56,7 @@ def layer_of(module):
 
 
 def module_files():
-  """{dotted module name: path} of every .py file under tfdis/ and export/."""
+  """{dotted module name: path} of every .py file under tfdis/ and tfdis/export/."""
   found = {}
   for package in PACKAGES:
     for path in sorted((ROOT / package).rglob("*.py")):
@@ -88,6 +89,6 @@ def imports_of(path, modules):
 
 
 def import_graph():
-  """{module: set of imported modules} over tfdis/ and export/ (only imports of those packages)."""
+  """{module: set of imported modules} over tfdis/ and tfdis/export/ (only imports of those packages)."""
   modules = module_files()
   return {name: imports_of(path, modules) - {name} for name, path in modules.items()}

@@ -2,7 +2,7 @@
 
 import os
 
-from export import export_lib
+from tfdis.export import export_lib
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 

@@ -14,8 +14,8 @@ BINARIES = {
     "quickstart": "tfdis.launch.quickstart",
     "list": "tfdis.launch.list",
     "study": "tfdis.launch.study",
-    "export": "export.export",
-    "serve": "export.serve",
+    "export": "tfdis.export.export",
+    "serve": "tfdis.export.serve",
 }
 
 

@@ -17,7 +17,7 @@ import gin
 import numpy as np
 import tensorflow as tf
 
-from export import export_lib
+from tfdis.export import export_lib
 from tfdis import runs
 from tfdis import signatures as signatures_lib
 

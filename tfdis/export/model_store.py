@@ -16,8 +16,8 @@ from google.protobuf import message as protobuf_message
 import tensorflow as tf
 from tensorflow.core.protobuf import saved_model_pb2
 
-from export import layout
-from export import rest_api
+from tfdis.export import layout
+from tfdis.export import rest_api
 
 LABELS_FILE = "labels.json"
 _ABSOLUTE_PATH = re.compile(r"(?<![\w.~:/-])(?:/[\w.~+-]+)+/?|\b[A-Za-z]:\\[^\s'\"]*")
@@ -64,7 +64,7 @@ def discover(export_dir, version_labels=None):
     folders = {n: os.path.join(root, n) for n in names if _versions(os.path.join(root, n))}
   if not folders:
     raise ServeError(f"No SavedModel under {export_dir}: expected EXPORT/NAME/VERSION/saved_model.pb "
-                     "(python -m export.export writes one).")
+                     "(python -m tfdis.export.export writes one).")
   version_labels = version_labels or {}
   models = {name: load_model(name, folder, {**version_labels.get("", {}), **version_labels.get(name, {})})
             for name, folder in folders.items()}

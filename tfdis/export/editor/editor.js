@@ -1,6 +1,6 @@
 // The latent editor's core: REST calls, drawing, the model picker (and ?model=) and the grouped sliders.
 // editor_views.js adds the traversal grid, the PNG download, LORD's transfer grid and Lr/Li-VAE's class edits.
-// Both run as one script after `const MODELS = [...]` (export/editor_page.py inlines them into index.html).
+// Both run as one script after `const MODELS = [...]` (tfdis/export/editor_page.py inlines them into index.html).
 const $ = (id) => document.getElementById(id);
 // model: the picked name; meta: its tfdis metadata; code: the exact code the sliders show (a slider snaps to
 // its step, the code does not); generation: counts model switches, so that a late answer for the previous

@@ -39,8 +39,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 import uvicorn
 
-from export import http_protocol
-from export import rest_api
+from tfdis.export import http_protocol
+from tfdis.export import rest_api
 
 REQUEST_TIMEOUT_S = http_protocol.REQUEST_TIMEOUT_S
 KEEP_ALIVE_S = 5

@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 from starlette.concurrency import run_in_threadpool
 
-from export import rest_api
+from tfdis.export import rest_api
 
 DEFAULT_MAX_BATCH_SIZE = 32
 DEFAULT_BATCH_TIMEOUT_S = 0.002

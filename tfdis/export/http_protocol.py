@@ -1,6 +1,6 @@
 """uvicorn's h11 protocol with a whole-request deadline, a connection cap and JSON protocol errors.
 
-See export/http_front.py for what the server does; this is the part below the ASGI app: timing a request's
+See tfdis/export/http_front.py for what the server does; this is the part below the ASGI app: timing a request's
 bytes (head and body) against one deadline, refusing connections past the cap, and writing h11's protocol
 errors (which uvicorn answers in plain text) as {"error": ...} with h11's reason.
 """
@@ -12,7 +12,7 @@ from absl import logging
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from export import rest_api
+from tfdis.export import rest_api
 
 REQUEST_TIMEOUT_S = 30.0
 DEFAULT_MAX_CONNECTIONS = 512

@@ -24,9 +24,9 @@ import numpy as np
 import tensorflow as tf
 
 import tfdis
-from export import layout
-from export import leftovers
-from export import tflite_lib
+from tfdis.export import layout
+from tfdis.export import leftovers
+from tfdis.export import tflite_lib
 from tfdis import runs
 from tfdis import signatures as signatures_lib
 from tfdis.runs import checkpoints

@@ -1,6 +1,6 @@
 """The web latent editor served at `/`: one self-contained page (no external scripts, works offline).
 
-The page lives in asset files shipped with the package (export/editor/: index.html, editor.css, editor.js,
+The page lives in asset files shipped with the package (tfdis/export/editor/: index.html, editor.css, editor.js,
 editor_views.js); `render` inlines the style and the scripts into index.html with the list of served models,
 so the server answers one HTML response and needs no route per asset.
 
@@ -21,7 +21,7 @@ SCRIPTS = ("editor.js", "editor_views.js")  # one <script>, in this order: the v
 
 @functools.lru_cache(maxsize=None)
 def asset(name):
-  """The text of the editor asset `name` (a file of export/editor/, installed as package data)."""
+  """The text of the editor asset `name` (a file of tfdis/export/editor/, installed as package data)."""
   return resources.files(__package__).joinpath(ASSETS, name).read_text(encoding="utf-8")
 
 
@@ -33,6 +33,6 @@ def render(model_names):
                        ("/*__SCRIPT__*/", "\n".join(asset(name) for name in SCRIPTS)),
                        ("__MODELS__", names)):  # last: a name's text is never searched for markers
     if page.count(marker) != 1:
-      raise RuntimeError(f"export/{ASSETS}/index.html must hold {marker} once; reinstall tfdis.")
+      raise RuntimeError(f"tfdis/export/{ASSETS}/index.html must hold {marker} once; reinstall tfdis.")
     page = page.replace(marker, text)
   return page

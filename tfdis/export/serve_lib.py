@@ -1,10 +1,10 @@
-"""The routes of a TF-Serving-compatible REST server; the HTTP side is export/http_front.py, the models it
-serves are loaded by export/model_store.py.
+"""The routes of a TF-Serving-compatible REST server; the HTTP side is tfdis/export/http_front.py, the models it
+serves are loaded by tfdis/export/model_store.py.
 
   GET  /v1/models/NAME[/versions/N | /labels/LABEL]            model status (TF Serving's model_version_status)
   GET  /v1/models/NAME[/versions/N | /labels/LABEL]/metadata   signature_def (TF Serving's JSON) + tfdis metadata
   POST /v1/models/NAME[/versions/N | /labels/LABEL]:predict    {"signature_name", "instances" | "inputs"}
-  GET  /                                                       the latent editor (export/editor_page.py)
+  GET  /                                                       the latent editor (tfdis/export/editor_page.py)
 
 Models are found once, at start, by listing the export folder: each NAME is served at its newest version
 that loads, plus every version a label names (`labels.json` in EXPORT/NAME, {"stable": 1, ...}, or serve's
@@ -18,10 +18,10 @@ import errno
 import re
 import urllib.parse
 
-from export import editor_page
-from export import http_front
-from export import model_store
-from export import rest_api
+from tfdis.export import editor_page
+from tfdis.export import http_front
+from tfdis.export import model_store
+from tfdis.export import rest_api
 
 DEFAULT_MAX_BODY_BYTES = 32 * 2**20
 _MODEL_PATH = re.compile(r"^/v1/models/(?P<name>[^/:]+)(?:/versions/(?P<version>\d+)|/labels/(?P<label>[^/:]+))?"
@@ -162,6 +162,7 @@ def parse_version_labels(text):
   for item in filter(None, (part.strip() for part in text.split(","))):
     match = re.fullmatch(r"(?:(?P<name>[^:=]+):)?(?P<label>[^:=]+)=(?P<version>\d+)", item)
     if not match:
-      raise model_store.ServeError(f"Bad --version_labels entry {item!r}: write NAME:LABEL=VERSION, e.g. beta_vae:stable=1.")
+      raise model_store.ServeError(f"Bad --version_labels entry {item!r}: write NAME:LABEL=VERSION, "
+                                   "e.g. beta_vae:stable=1.")
     labels.setdefault(match["name"] or "", {})[match["label"]] = int(match["version"])
   return labels

@@ -15,7 +15,7 @@ limit overflow) answer 422: a response never holds a NaN literal. Every refusal 
 message names the problem and the fix; request values it quotes are clipped.
 
 `predict` is `prepare` (parse and check), `run` (one call of the signature) and `respond` (check and format);
-server-side batching (`export/batching.py`) runs several prepared requests in one call.
+server-side batching (`tfdis/export/batching.py`) runs several prepared requests in one call.
 """
 
 import dataclasses
