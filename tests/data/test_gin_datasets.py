@@ -10,7 +10,7 @@ from tfdis import data
 
 _FILES = sorted((tfdis.GIN_DIR / "datasets").glob("*.gin"))
 _SYNTHETIC_SAMPLERS = {"shapes2d": data.Shapes2D, "three_dots": data.ThreeDots, "glyphs": data.Glyphs,
-                       "attributes": data.Attributes}
+                       "attributes": data.Attributes, "circles": data.Circles}
 
 
 @gin.configurable
@@ -26,7 +26,7 @@ def clean_gin():
 
 
 def test_every_dataset_function_has_a_gin_file():
-  assert {f.stem for f in _FILES} == {"shapes2d", "three_dots", "glyphs", "attributes", "moons", "mnist",
+  assert {f.stem for f in _FILES} == {"shapes2d", "circles", "three_dots", "glyphs", "attributes", "moons", "mnist",
                                       "cifar10", "celeb_a", "dsprites", "shapes3d", "smallnorb", "cars3d"}
 
 

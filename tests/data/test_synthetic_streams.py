@@ -43,7 +43,9 @@ def test_elements_follow_the_contract(streams_of):
   assert batch["factors"].dtype == np.int32 and batch["factors"].shape == (n, sampler.num_factors)
   assert np.all(batch["factors"] >= 0) and np.all(batch["factors"] < np.array(sampler.factor_sizes))
   assert len(sampler.factor_names) == sampler.num_factors
-  assert len(np.unique(batch["factors"], axis=0)) == n  # Drawn from a grid far larger than 67.
+  combinations = np.prod(sampler.factor_sizes, dtype=np.float64)
+  # Uniform draws: on a grid far larger than 67 all differ; on circles' 4,096 a few repeat (~0.5 expected).
+  assert len(np.unique(batch["factors"], axis=0)) >= (n if combinations > 1e5 else n - 5)
   if "label" in batch:
     assert batch["label"].dtype == np.int32
     np.testing.assert_array_equal(batch["label"], batch["factors"][:, 0])

@@ -22,7 +22,10 @@ from tests.export import editor_browser as browser_lib
 
 FAMILIES = sorted(editor_exports.RUNS)
 RECORDED_ACTIVITY = [0.5, 2.0, 1.0]  # the β-VAE export's 3 latents, as a copy's metadata records them
-pytestmark = pytest.mark.skipif(browser_lib.MISSING is not None, reason=browser_lib.MISSING or "")
+# One xdist worker runs the whole file (pytest.ini: --dist loadgroup): the exports are built once, and the
+# other worker runs other tests meanwhile instead of waiting on the lock below.
+pytestmark = [pytest.mark.skipif(browser_lib.MISSING is not None, reason=browser_lib.MISSING or ""),
+              pytest.mark.xdist_group("editor_browser")]
 
 
 def shared_temp(tmp_path_factory):

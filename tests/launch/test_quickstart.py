@@ -17,8 +17,21 @@ def test_quickstart_reports_existing_artifacts(tmp_path):
     assert os.path.exists(artifacts[key]), key
     assert any(artifacts[key] in line for line in lines), key
   assert any(line.strip().startswith("mig ") for line in lines)
+  assert "(measured at 1500 steps; this run has 2: not comparable)" in "\n".join(lines)
   lines.clear()
   quickstart_lib.run(str(tmp_path), train_steps=3, extra_bindings=SHRINK, eval_bindings=EVAL,
                      out=lines.append)
   assert "for 3 steps" in lines[0]
   assert os.path.exists(os.path.join(tmp_path, "export", "beta_vae", "3", "saved_model.pb"))
+
+
+def test_expected_lines_place_each_value_against_the_measured_range(monkeypatch):
+  monkeypatch.setattr(quickstart_lib, "EXPECTED", {"mig": (0.5, 0.7), "sap": (0.1, 0.2), "dci": (0.3, 0.4)})
+  results = {"step": 1500, "metrics": {"mig": {"mig": 0.6, "elapsed_s": 1.0}, "sap": {"sap": 0.05}}}
+  lines = quickstart_lib.expected_lines(results, configured_steps=1500)
+  assert lines[1:] == ["    mig    0.50-0.70, this run 0.60 (inside)",
+                       "    sap    0.10-0.20, this run 0.05 (below: an unlucky seed, or a changed config)",
+                       "    dci    0.30-0.40"]  # not measured by this run
+  results["metrics"]["mig"]["mig"] = 0.9
+  assert "(above: a lucky seed)" in quickstart_lib.expected_lines(results, 1500)[1]
+  assert "not comparable" in quickstart_lib.expected_lines(results, 3000)[-1]

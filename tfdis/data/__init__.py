@@ -23,6 +23,8 @@ from tfdis.data.manual_datasets import Cars3D
 from tfdis.data.manual_datasets import cars3d
 from tfdis.data.synthetic import Attributes
 from tfdis.data.synthetic import attributes
+from tfdis.data.synthetic import Circles
+from tfdis.data.synthetic import circles
 from tfdis.data.synthetic import Glyphs
 from tfdis.data.synthetic import glyphs
 from tfdis.data.synthetic import GroundTruthSampler
