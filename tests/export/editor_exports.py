@@ -37,7 +37,7 @@ def export_all(root, names=tuple(RUNS)):
     files, bindings = RUNS[name]
     model_dir = os.path.join(root, "runs", name)
     train_lib.run(files, bindings, model_dir, strategy="one_device")
-    export_lib.export_model(model_dir, os.path.join(exports, name, "1"))
+    export_lib.export_model(model_dir, os.path.join(exports, name, "1"), tflite=False)  # the editor reads none
   return exports
 
 

@@ -171,3 +171,13 @@ def test_activity_without_or_with_a_damaged_results_file_is_not_recorded(tmp_pat
   assert export_lib.recorded_activity(str(tmp_path), 2, 2) is None
   (tmp_path / "results.json").write_text('{"step": 2, "lat')
   assert export_lib.recorded_activity(str(tmp_path), 2, 2) is None
+
+
+def test_without_tflite_only_the_saved_model_and_its_keras_parity_are_written(trained, tmp_path):
+  result = export_lib.export_model(trained[0], str(tmp_path / "beta_vae" / "1"), tflite=False)
+  assert not os.path.exists(os.path.join(result["export_dir"], "tflite"))
+  assert result["tflite"] == result["parity"] == result["not_converted"] == {}
+  meta = _metadata(result)
+  assert meta["tflite"] == meta["parity"]["tflite_vs_savedmodel"] == {}
+  assert sorted(meta["parity"]["savedmodel_vs_keras"]) == sorted(SIGNATURES)
+  assert set(tf.saved_model.load(result["export_dir"]).signatures) == {*SIGNATURES, "serving_default"}

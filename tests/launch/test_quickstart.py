@@ -1,4 +1,4 @@
-"""The quick start, shrunk: trains, writes every artifact it reports, and resumes when re-run."""
+"""The quick start, shrunk: trains, writes every artifact it reports, and sets its scores beside the expected range."""
 
 import os
 
@@ -18,11 +18,9 @@ def test_quickstart_reports_existing_artifacts(tmp_path):
     assert any(artifacts[key] in line for line in lines), key
   assert any(line.strip().startswith("mig ") for line in lines)
   assert "(measured at 1500 steps; this run has 2: not comparable)" in "\n".join(lines)
-  lines.clear()
-  quickstart_lib.run(str(tmp_path), train_steps=3, extra_bindings=SHRINK, eval_bindings=EVAL,
-                     out=lines.append)
-  assert "for 3 steps" in lines[0]
-  assert os.path.exists(os.path.join(tmp_path, "export", "beta_vae", "3", "saved_model.pb"))
+  assert os.path.exists(os.path.join(tmp_path, "export", "beta_vae", "2", "saved_model.pb"))
+  # Resuming a run is train_lib's (tests/launch/test_train_lib.py, test_kill_resume.py); a second quick start
+  # here cost 85 s of the suite.
 
 
 def test_expected_lines_place_each_value_against_the_measured_range(monkeypatch):

@@ -28,9 +28,11 @@ _MODEL_DIR = flags.DEFINE_string("model_dir", None,
                                  "Training run folder (config.gin, checkpoints/).", required=True)
 _EXPORT_DIR = cli_flags.EXPORT_DIR  # EXPORT/NAME/VERSION, the version folder to write.
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing version folder.")
-_IMAGE_SHAPE = flags.DEFINE_list("image_shape", None, "h,w,c; default: read from the run's dataset.")
+_IMAGE_SHAPE = flags.DEFINE_list("image_shape", None, "h,w,c; default: the run's run.json (give it for older runs).")
 _TOLERANCE = flags.DEFINE_float("tolerance", tflite_lib.DEFAULT_TOLERANCE,
                                 "Largest accepted max |TFLite − SavedModel|.")
+_TFLITE = flags.DEFINE_bool("tflite", True, "Convert every signature to TFLite and check it against the "
+                            "SavedModel; --notflite writes the SavedModel only (serving and the editor need no more).")
 _RESTORE_STRICT = flags.DEFINE_bool("restore_strict", False, "Refuse when the newest checkpoint is damaged "
                                     "instead of exporting the newest intact one.")
 
@@ -41,10 +43,11 @@ def main(argv):
   try:
     result = export_lib.export_model(_MODEL_DIR.value, _EXPORT_DIR.value, overwrite=_OVERWRITE.value,
                                      image_shape=image_shape, tolerance=_TOLERANCE.value,
-                                     restore_strict=_RESTORE_STRICT.value)
+                                     restore_strict=_RESTORE_STRICT.value, tflite=_TFLITE.value)
   except (export_lib.ExportError, tflite_lib.ParityError) as e:
     cli.fail(e)
-  logs.phase("export", f"{_EXPORT_DIR.value} (SavedModel, TFLite files, assets/tfdis_metadata.json)")
+  files = "SavedModel, TFLite files" if _TFLITE.value else "SavedModel (no TFLite: --notflite)"
+  logs.phase("export", f"{_EXPORT_DIR.value} ({files}, assets/tfdis_metadata.json)")
   print(json.dumps(result, indent=2))
 
 

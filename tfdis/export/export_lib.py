@@ -38,7 +38,7 @@ class ExportError(RuntimeError):
 
 
 def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
-                 tolerance=tflite_lib.DEFAULT_TOLERANCE, restore_strict=False):
+                 tolerance=tflite_lib.DEFAULT_TOLERANCE, restore_strict=False, tflite=True):
   """Exports the newest intact checkpoint of the run in `model_dir` to `export_dir` (EXPORT/NAME/VERSION).
 
   Args:
@@ -49,6 +49,8 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     tolerance: largest accepted max |TFLite − SavedModel| (and |SavedModel − Keras|).
     restore_strict: refuse when the newest checkpoint is damaged instead of exporting the newest intact one
       (a damaged checkpoint is never exported: `checkpoints.newest_intact`).
+    tflite: convert each signature to TFLite and check it; False writes the SavedModel only (what serving and
+      the editor read; the conversion is most of an export's time), with no "tflite" files or parity.
 
   Returns:
     {"export_dir", "metadata", "signatures": [names], "tflite": {name: path}, "not_converted":
@@ -68,7 +70,7 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     loaded = tf.saved_model.load(staging)
     keras_parity = check_against_keras(family, loaded, tolerance)
     tflite = tflite_lib.convert_and_check(staging, loaded, family.signatures,
-                                          os.path.join(staging, layout.TFLITE_DIR), tolerance)
+                                          os.path.join(staging, layout.TFLITE_DIR), tolerance) if tflite else {}
     metadata = build_metadata(family, loaded, source, keras_parity, tflite, tolerance)
     runs.write_json(os.path.join(staging, layout.METADATA_PATH), metadata)
     commit(staging, target, overwrite)
