@@ -47,9 +47,15 @@ def timed_train(config, model_dir, steps):
   seconds = time.monotonic() - started
   if status:
     raise RuntimeError(f"{' '.join(argv)} failed:\n{stderr.decode()[-2000:]}")
+  return seconds, usage.ru_maxrss / 1024, batch_size(model_dir)
+
+
+def batch_size(model_dir):
+  """The run's global batch from its operative_config.gin (`train.batch_size`, through its macro if bound so)."""
   with open(os.path.join(model_dir, "operative_config.gin")) as f:
-    batch = next((line.split("=")[1].strip() for line in f if line.startswith("train.batch_size")), "?")
-  return seconds, usage.ru_maxrss / 1024, batch
+    values = dict(line.split(" = ", 1) for line in f.read().splitlines() if " = " in line)
+  value = values.get("train.batch_size", "?").strip()
+  return values.get(value[1:], "?").strip() if value.startswith("%") else value
 
 
 def main(argv):
