@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from tfdis.data.synthetic import base
-from tfdis.data.synthetic import disc
 from tfdis.data.synthetic import digits
+from tfdis.data.synthetic import disc
 from tfdis.data.synthetic import dots
 from tfdis.data.synthetic import faces
 from tfdis.data.synthetic import shapes

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from tfdis.export import editor_page
 from tfdis import ROOT
+from tfdis.export import editor_page
 
 ASSET_DIR = os.path.join(ROOT, "tfdis", "export", editor_page.ASSETS)
 

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdis.export import export_lib
-from tfdis import signatures as signatures_lib
-from tfdis.export import tflite_lib
 from tfdis import editing
+from tfdis import signatures as signatures_lib
+from tfdis.export import export_lib
+from tfdis.export import tflite_lib
 
 SIGNATURES = ["encode", "decode", "reconstruct", "traverse", "traverse_code"]
 

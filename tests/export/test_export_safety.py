@@ -12,8 +12,8 @@ from tests.support import faults
 from tfdis.export import export_lib
 from tfdis.export import leftovers
 from tfdis.launch import evaluate_lib
-from tfdis.runs import run_lock
 from tfdis.launch import train_lib
+from tfdis.runs import run_lock
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]
 RUN = ["DATASET = @tiny_images", "GROUND_TRUTH = @TinySquares()", "BATCH_SIZE = 4", "LATENT_DIM = 2",

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfdis import signatures as signatures_lib
 from tfdis.export import editor_page
 from tfdis.export import export_lib
 from tfdis.export import serve_lib
-from tfdis import signatures as signatures_lib
 from tests.support.exports import assert_load_export_matches
 from tfdis import editing
 from tfdis import ROOT

@@ -3,8 +3,8 @@
 import numpy as np
 import tensorflow as tf
 
-from tfdis.export import export_lib
 from tfdis import signatures as signatures_lib
+from tfdis.export import export_lib
 from tests.support.exports import assert_load_export_matches
 from tfdis.launch import train_lib
 from tfdis.models.jl1_vae import model as jl1_vae_lib

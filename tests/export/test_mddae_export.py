@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfdis.export import export_lib
 from tfdis import signatures as signatures_lib
+from tfdis.export import export_lib
 from tfdis.export import tflite_lib
 from tests.export import conftest
 from tfdis import editing

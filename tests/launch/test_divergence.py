@@ -9,9 +9,9 @@ import tensorflow as tf
 
 from tfdis.export import export_lib
 from tests import conftest
+from tfdis import runs
 from tfdis.launch import callbacks
 from tfdis.launch import train_lib
-from tfdis import runs
 
 BASE = ["gin/runs/train.gin", "gin/models/beta_vae.gin"]
 BATCH, EVERY, NAN_STEP = 4, 2, 5  # the 5th step's batch holds a NaN pixel.

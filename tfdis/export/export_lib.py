@@ -24,11 +24,11 @@ import numpy as np
 import tensorflow as tf
 
 import tfdis
+from tfdis import runs
+from tfdis import signatures as signatures_lib
 from tfdis.export import layout
 from tfdis.export import leftovers
 from tfdis.export import tflite_lib
-from tfdis import runs
-from tfdis import signatures as signatures_lib
 from tfdis.runs import checkpoints
 from tfdis.runs import run_lock
 
@@ -123,7 +123,8 @@ def restore_model(model_dir, image_shape=None, restore_strict=False):
   shape comes from the run's run.json (or `image_shape`), never from its dataset.
 
   Returns:
-    (model, source): the restored model and {"model_dir", "checkpoint" (the one restored), "gin_config"}.
+    (model, source): the restored model and {"model_dir", "checkpoint" (the one restored), "step" (its
+    step), "gin_config"}.
   """
   try:
     restored = runs.load_trained_model(model_dir, image_shape=image_shape, restore_strict=restore_strict,

@@ -2,8 +2,8 @@
 
 import os
 
-from tfdis.export import export_lib
 from tfdis import runs
+from tfdis.export import export_lib
 from tfdis.launch import evaluate_lib
 from tfdis.launch import train_lib
 

@@ -17,9 +17,9 @@ import gin
 import numpy as np
 import tensorflow as tf
 
-from tfdis.export import export_lib
 from tfdis import runs
 from tfdis import signatures as signatures_lib
+from tfdis.export import export_lib
 
 GOLDEN_DIR = os.path.dirname(os.path.abspath(__file__))
 BATCH = 2
