@@ -53,12 +53,6 @@ class Circles(base.GroundTruthSampler):
 def circles(split="train", seed=0, start_index=0):
   """One disc moved and resized: {"image": [32, 32, 1], "factors": int32 [3]}; test split: 4,096 elements.
 
-  Args:
-    split: "train" (infinite, deterministic for `seed`) or "test" (fixed).
-    seed: integer seed of the train stream.
-    start_index: index of the first element (resume).
-
-  Returns:
-    A `tf.data.Dataset` of unbatched elements.
+  The arguments and the stream are every dataset function's (`tfdis.data`: split, seed, start_index).
   """
   return base.factor_stream(base.shared(Circles), split, seed, start_index, test_size=TEST_SIZE)
