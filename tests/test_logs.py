@@ -20,6 +20,7 @@ NOISE = [
     b"I0000 00:00:1796236042.916497   19079 device_compiler.h:208] Compiled cluster using XLA!  This line is "
     b"logged at most once for the lifetime of the process.",
     b"W0000 00:00:1796236043.341218   18925 dataset.cc:997] Input of GeneratorDatasetOp::Dataset will not be",
+    b"INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",  # from `python -m tfdis.launch.quickstart`
 ]
 KEPT = [
     b"train.py: error: Bad gin binding 'BETTA = 3.0': Did you mean BETA?",

@@ -36,6 +36,7 @@ _DROPPED_LINES = (
     re.compile(rb"^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR"),
     re.compile(rb"^To enable the following instructions: .* rebuild TensorFlow"),
     re.compile(rb"^E\d{4} [\d:. ]+\d+ cuda_platform\.cc:\d+\] failed call to cuInit"),
+    re.compile(rb"^INFO: Created TensorFlow Lite XNNPACK delegate for CPU\.$"),  # LiteRT, at each TFLite check
 )
 _FIRST_LETTERS = (b"I", b"W", b"E", b"T")  # of every line `keep` may drop
 
