@@ -82,6 +82,12 @@ def _argv(command, tmp):
   return argv, background
 
 
+def _is_server(argv):
+  """Whether argv runs the server: `python -m tfdis.export.serve` or its alias `python -m export.serve`."""
+  return any(flag == "-m" and module in ("tfdis.export.serve", "export.serve")
+             for flag, module in zip(argv, argv[1:]))
+
+
 def _start_server(argv, env):
   server = subprocess.Popen(argv + ["--port=0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=env)
@@ -107,7 +113,7 @@ def run_chain(chain, tmp):
       argv, background = _argv(command, tmp)
       if port:
         argv = [a.replace(":8501", f":{port}") for a in argv]
-      if "export.serve" in argv:
+      if _is_server(argv):
         server, port = _start_server(argv, env)
         servers.append(server)
         if not background:  # the editor: answer one request
@@ -151,3 +157,9 @@ def test_chains_keep_readme_order_and_group_by_shared_folders():
 @pytest.mark.parametrize("chain", _readme_chains(), ids=lambda chain: chain[0][:60])
 def test_readme_chain_runs(chain, tmp_path):
   run_chain(chain, str(tmp_path))
+
+
+def test_servers_are_recognised_by_module_under_either_name():
+  assert _is_server(["python", "-m", "tfdis.export.serve", "--export_dir=x"])
+  assert _is_server(["python", "-m", "export.serve"])
+  assert not _is_server(["python", "-m", "tfdis.export.export", "--export_dir=/tmp/export.serve"])
