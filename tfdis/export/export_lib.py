@@ -69,18 +69,18 @@ def export_model(model_dir, export_dir, overwrite=False, image_shape=None,
     write_saved_model(family, staging)
     loaded = tf.saved_model.load(staging)
     keras_parity = check_against_keras(family, loaded, tolerance)
-    tflite = tflite_lib.convert_and_check(staging, loaded, family.signatures,
-                                          os.path.join(staging, layout.TFLITE_DIR), tolerance) if tflite else {}
-    metadata = build_metadata(family, loaded, source, keras_parity, tflite, tolerance)
+    converted = tflite_lib.convert_and_check(staging, loaded, family.signatures,
+                                             os.path.join(staging, layout.TFLITE_DIR), tolerance) if tflite else {}
+    metadata = build_metadata(family, loaded, source, keras_parity, converted, tolerance)
     runs.write_json(os.path.join(staging, layout.METADATA_PATH), metadata)
     commit(staging, target, overwrite)
   return {
       "export_dir": target,
       "metadata": os.path.join(target, layout.METADATA_PATH),
       "signatures": [s.name for s in family.signatures],
-      "tflite": {k: os.path.join(target, v["file"]) for k, v in tflite.items() if v["converted"]},
-      "not_converted": {k: v["error"] for k, v in tflite.items() if not v["converted"]},
-      "parity": {k: v["max_abs_diff"] for k, v in tflite.items() if v["converted"]},
+      "tflite": {k: os.path.join(target, v["file"]) for k, v in converted.items() if v["converted"]},
+      "not_converted": {k: v["error"] for k, v in converted.items() if not v["converted"]},
+      "parity": {k: v["max_abs_diff"] for k, v in converted.items() if v["converted"]},
       "keras_parity": keras_parity,
   }
 
