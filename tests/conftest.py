@@ -17,6 +17,17 @@ def pytest_configure(config):
   config.addinivalue_line("markers", "slow: longer tests (minutes); deselect with -m 'not slow'.")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
+def pytest_collection_modifyitems(items):
+  """Under -n (pytest.ini's `--dist loadgroup`), the tests of a module that share a module-scoped fixture run on
+  one worker, so that fixture (a trained run, an export) is built once instead of once per worker."""
+  for item in items:
+    info = getattr(item, "_fixtureinfo", None)
+    if info and not item.get_closest_marker("xdist_group") and any(
+        definition.scope == "module" for definitions in info.name2fixturedefs.values() for definition in definitions):
+      item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 def _render_square(factors, size=16):
   """[n, 2] (row, column) factors -> [n, size, size, 1] images of a 4×4 bright square at that corner."""
   ys, xs = tf.meshgrid(tf.range(size), tf.range(size), indexing="ij")

@@ -3,8 +3,8 @@
 README.md is read at test time: other engineers edit it, and a changed command is tested as it now reads.
 Commands run in README order; those that share a /tmp/<name> folder (a run, then its evaluation, export and
 server) form one chain in one temporary folder (/tmp/ becomes it), so chains can run in parallel (-n 2).
-The only changes to a command: `python` is this interpreter; the quick start gets `--model_dir` and
-`--train_steps=2` (it has no TFDIS_SMOKE of its own); a server gets `--port=0`, and the port it picks
+The only changes to a command: `python` is this interpreter; the quick start gets `--model_dir` (its default
+folder is outside tmp); a server gets `--port=0`, and the port it picks
 replaces 8501 in the commands after it. A server started with `&` answers the commands that follow it in its
 chain, one started without `&` answers `GET /`; both are stopped at the chain's end. Skipped, with reasons:
 `SKIPS`. Every command must exit 0 and print no TensorFlow C++ log line (quiet logs).
@@ -78,7 +78,7 @@ def _argv(command, tmp):
   if argv[0] == "python":
     argv[0] = sys.executable
   if "tfdis.launch.quickstart" in argv and not any(a.startswith("--model_dir") for a in argv):
-    argv += [f"--model_dir={tmp}/tfdis_quickstart", "--train_steps=2"]
+    argv += [f"--model_dir={tmp}/tfdis_quickstart"]
   return argv, background
 
 
@@ -150,9 +150,7 @@ def test_chains_keep_readme_order_and_group_by_shared_folders():
   assert chains(commands) == [["train --model_dir=/tmp/b"], commands[:1] + commands[2:5], ["list"]]
 
 
-# 5:01 with -n 2 on 2 idle cores (2026-12-03, 8 chains, all passed; the beta_vae/lord/export/serve chain
-# 172 s): slow, because the default suite alone already takes 22-24 min on those cores.
-@pytest.mark.slow
+# 5:01 with -n 2 on 2 idle cores (2026-12-03, 8 chains; the beta_vae/lord/export/serve chain 172 s).
 @pytest.mark.parametrize("chain", _readme_chains(), ids=lambda chain: chain[0][:60])
 def test_readme_chain_runs(chain, tmp_path):
   run_chain(chain, str(tmp_path))

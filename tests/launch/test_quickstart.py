@@ -10,8 +10,9 @@ EVAL = ["evaluate.num_train = 100", "evaluate.num_test = 50"]
 
 def test_quickstart_reports_existing_artifacts(tmp_path):
   lines = []
-  artifacts = quickstart_lib.run(str(tmp_path), train_steps=2, extra_bindings=SHRINK, eval_bindings=EVAL,
-                                 out=lines.append)
+  # extra_bindings come after train_steps and win, as TFDIS_SMOKE's do (python -m tfdis.launch.quickstart).
+  artifacts = quickstart_lib.run(str(tmp_path), train_steps=5, extra_bindings=SHRINK + ["TRAIN_STEPS = 2"],
+                                 eval_bindings=EVAL, out=lines.append)
   assert "trained beta_vae for 2 steps" in lines[0]
   for key in ("checkpoint", "operative_config", "tensorboard", "traversal", "results", "export"):
     assert os.path.exists(artifacts[key]), key

@@ -2,7 +2,8 @@ r"""The quick start: trains β-VAE on circles on the CPU in about a minute, then
 
   python -m tfdis.launch.quickstart [--model_dir=/tmp/tfdis_quickstart] [--train_steps=1500] [--seed=0]
 
-Re-running resumes (or, when the run is complete, only re-reports).
+Re-running resumes (or, when the run is complete, only re-reports). With TFDIS_SMOKE=1 it trains 2 steps and
+evaluates on 200/100 points, like the other binaries (tfdis/launch/smoke.py).
 """
 
 import sys
@@ -16,6 +17,7 @@ from absl import app
 from absl import flags
 
 from tfdis.launch import quickstart_lib
+from tfdis.launch import smoke
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", "/tmp/tfdis_quickstart", "Output folder.")
 _TRAIN_STEPS = flags.DEFINE_integer("train_steps", None, "Override of gin/quickstart.gin's TRAIN_STEPS.")
@@ -24,7 +26,8 @@ _SEED = flags.DEFINE_integer("seed", 0, "Training seed (the printed expected ran
 
 def main(argv):
   del argv
-  quickstart_lib.run(_MODEL_DIR.value, train_steps=_TRAIN_STEPS.value, seed=_SEED.value)
+  quickstart_lib.run(_MODEL_DIR.value, train_steps=_TRAIN_STEPS.value, seed=_SEED.value,
+                     extra_bindings=smoke.bindings("train"), eval_bindings=smoke.bindings("evaluate"))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,8 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
   Args:
     model_dir: output folder (resumes from it).
     train_steps: optional override of the configured number of steps.
-    extra_bindings: further gin bindings of the training run (tests use them to shrink it).
+    extra_bindings: further gin bindings of the training run, after `train_steps` (tests and TFDIS_SMOKE
+      shrink the run with them).
     eval_bindings: further gin bindings of the evaluation.
     out: where the report lines go.
     seed: the training seed (the expected range is over seeds 0, 1, 2).
@@ -51,7 +52,7 @@ def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=pr
   """
   runs.parse_gin([QUICKSTART_GIN], [])
   configured_steps = runs.configured("train.train_steps")  # the shipped length, which EXPECTED was measured at
-  bindings = list(extra_bindings) + ([f"TRAIN_STEPS = {train_steps}"] if train_steps else [])
+  bindings = ([f"TRAIN_STEPS = {train_steps}"] if train_steps else []) + list(extra_bindings)  # later wins
   model = train_lib.run([QUICKSTART_GIN], bindings, model_dir, seed=seed)
   results = evaluate_lib.run(model_dir, [QUICK_METRICS_GIN], eval_bindings)
   export = export_lib.export_model(model_dir, os.path.join(model_dir, "export", "beta_vae",

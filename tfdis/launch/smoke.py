@@ -1,9 +1,9 @@
 """TFDIS_SMOKE=1: every command of the README in seconds, for its doc tests and for a first try.
 
-With TFDIS_SMOKE set (not "" or "0"), the binaries append tiny gin bindings after the user's own, so that
-later wins: `train` runs 2 steps of batch 4 (checkpoint and pictures at step 2), `evaluate` samples 200/100
-points (LORD's latent optimization: 2 steps), `study` runs seed 0 only (its cells inherit the variable). The numbers mean nothing; the commands,
-files and errors are the real ones.
+With TFDIS_SMOKE set (not "" or "0"), the binaries (train, evaluate, study, quickstart) append tiny gin
+bindings after the user's own, so that later wins: `train` runs 2 steps of batch 4 (checkpoint and pictures at
+step 2), `evaluate` samples 200/100 points (LORD's latent optimization: 2 steps), `study` runs seed 0 only (its
+cells inherit the variable). The numbers mean nothing; the commands, files and errors are the real ones.
 """
 
 import os
