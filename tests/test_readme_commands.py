@@ -26,7 +26,7 @@ README = os.path.join(tfdis.ROOT, "README.md")
 # (pattern in a command, why it is not run here)
 SKIPS = (
     (r"^pip install", "installs packages: CI installs requirements*.txt before the tests"),
-    (r"-m pytest", "runs the test suite itself (13+ minutes); CI runs it"),
+    (r"-m pytest", "runs the test suite itself (about 25 minutes); CI runs it"),
     (r"^python bench/", "a benchmark (minutes to hours, CPU-sized); its results are in bench/BENCHMARKS.md"),
     (r"--gin_file=\.\.\.|TF_CONFIG=", "a template: placeholders and other machines (tests/launch/test_multi_worker.py)"),
 )

@@ -120,19 +120,21 @@ def test_one_generator_pass_gives_the_two_pass_loss_and_gradient(penalty, kwargs
     calls.append(model.generator.calls)
   model.generator, model.lazy_every = generator, 2
   assert calls == [1, 2]
+  def loss_and_grads(loss_fn):
+    with tf.GradientTape() as tape:
+      loss = loss_fn()
+    return loss, tape.gradient(loss, generator.trainable_variables)
+
+  # Traced once each, as in train_step (eager gradients of the exact Hessian penalty fail in TF 2.21); the step
+  # is a variable, so both steps run the same graphs.
+  passes = [tf.function(functools.partial(loss_and_grads, loss_fn)) for loss_fn in (
+      lambda: model.generator_terms(z)["loss"], functools.partial(_two_pass_generator_loss, model, z))]
   for step in (0, 1):  # penalized, then skipped (lazy every 2)
     model.optimizer.iterations.assign(step)
     results = []
-    for loss_fn in (lambda: model.generator_terms(z)["loss"], functools.partial(_two_pass_generator_loss, model, z)):
+    for loss_and_grads_fn in passes:
       model.seed_generator.state.assign(keras.random.SeedGenerator(5).state)
-
-      @tf.function  # as in train_step (eager gradients of the exact Hessian penalty fail in TF 2.21)
-      def loss_and_grads(loss_fn=loss_fn):
-        with tf.GradientTape() as tape:
-          loss = loss_fn()
-        return loss, tape.gradient(loss, generator.trainable_variables)
-
-      results.append(loss_and_grads())
+      results.append(loss_and_grads_fn())
     (loss, grads), (want_loss, want_grads) = results
     np.testing.assert_allclose(loss, want_loss, rtol=1e-5)
     for g, w in zip(grads, want_grads):  # float32 (the lazy penalty's dtype): batch sizes and sums differ
