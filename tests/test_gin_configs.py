@@ -37,7 +37,7 @@ def family(config):
   return models[0]
 
 
-@pytest.fixture(scope="session")  # not "module": its tests spread over the workers (tests/conftest.py)
+@pytest.fixture(scope="session")  # a module fixture would put all 124 tests on one worker (tests/conftest.py)
 def standin_bindings(tmp_path_factory):
   return standins.write_all(str(tmp_path_factory.mktemp("standin_data")))
 

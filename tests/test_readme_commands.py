@@ -26,7 +26,7 @@ README = os.path.join(tfdis.ROOT, "README.md")
 # (pattern in a command, why it is not run here)
 SKIPS = (
     (r"^pip install", "installs packages: CI installs requirements*.txt before the tests"),
-    (r"-m pytest", "runs the test suite itself (about 25 minutes); CI runs it"),
+    (r"-m pytest", "runs the test suite itself (22-25 minutes); CI runs it"),
     (r"^python bench/", "a benchmark (minutes to hours, CPU-sized); its results are in bench/BENCHMARKS.md"),
     (r"--gin_file=\.\.\.|TF_CONFIG=", "a template: placeholders and other machines (tests/launch/test_multi_worker.py)"),
 )
@@ -150,7 +150,8 @@ def test_chains_keep_readme_order_and_group_by_shared_folders():
   assert chains(commands) == [["train --model_dir=/tmp/b"], commands[:1] + commands[2:5], ["list"]]
 
 
-# 5:01 with -n 2 on 2 idle cores (2026-12-03, 8 chains; the beta_vae/lord/export/serve chain 172 s).
+# In the default suite, started first (tests/conftest.py): about 8 CPU-min for the 8 chains, the beta_vae/lord/
+# export/serve chain 170-200 s (bench/BENCHMARKS.md).
 @pytest.mark.parametrize("chain", _readme_chains(), ids=lambda chain: chain[0][:60])
 def test_readme_chain_runs(chain, tmp_path):
   run_chain(chain, str(tmp_path))

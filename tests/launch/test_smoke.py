@@ -34,3 +34,19 @@ def test_every_paper_config_takes_the_train_bindings(config):
 def test_every_metric_suite_takes_the_evaluate_bindings(suite):
   runs.parse_gin([suite], smoke.SETTINGS["evaluate"])
   assert runs.configured("evaluate.num_train") == 200 and runs.configured("lord_leakage.latent_steps") == 2
+
+
+def test_the_quick_start_passes_the_smoke_bindings_after_its_own(monkeypatch):
+  from absl import flags  # pylint: disable=g-import-not-at-top
+  from tfdis.launch import quickstart  # pylint: disable=g-import-not-at-top
+  calls = []
+  monkeypatch.setattr(quickstart.quickstart_lib, "run", lambda *args, **kwargs: calls.append(kwargs))
+  monkeypatch.setenv("TFDIS_SMOKE", "1")
+  flags.FLAGS(["quickstart", "--train_steps=1500"])
+  try:
+    quickstart.main([])
+  finally:
+    flags.FLAGS.unparse_flags()
+  assert calls[0]["train_steps"] == 1500  # quickstart_lib puts extra_bindings after it: TFDIS_SMOKE's 2 wins
+  assert calls[0]["extra_bindings"] == smoke.SETTINGS["train"]
+  assert calls[0]["eval_bindings"] == smoke.SETTINGS["evaluate"]
