@@ -37,16 +37,19 @@ def test_every_metric_suite_takes_the_evaluate_bindings(suite):
 
 
 def test_the_quick_start_passes_the_smoke_bindings_after_its_own(monkeypatch):
-  from absl import flags  # pylint: disable=g-import-not-at-top
-  from tfdis.launch import quickstart  # pylint: disable=g-import-not-at-top
+  # Through quickstart_lib, not the binary: importing tfdis.launch.quickstart defines absl flags (model_dir)
+  # that collide with another binary's in a worker that imported one (tfdis.export.export in test_cli).
+  from tfdis.launch import quickstart_lib  # pylint: disable=g-import-not-at-top
   calls = []
-  monkeypatch.setattr(quickstart.quickstart_lib, "run", lambda *args, **kwargs: calls.append(kwargs))
+  monkeypatch.setattr(quickstart_lib, "run", lambda *args, **kwargs: calls.append((args, kwargs)))
   monkeypatch.setenv("TFDIS_SMOKE", "1")
-  flags.FLAGS(["quickstart", "--train_steps=1500"])
-  try:
-    quickstart.main([])
-  finally:
-    flags.FLAGS.unparse_flags()
-  assert calls[0]["train_steps"] == 1500  # quickstart_lib puts extra_bindings after it: TFDIS_SMOKE's 2 wins
-  assert calls[0]["extra_bindings"] == smoke.SETTINGS["train"]
-  assert calls[0]["eval_bindings"] == smoke.SETTINGS["evaluate"]
+  quickstart_lib.run_command("/tmp/unused", train_steps=1500, seed=2)
+  (args, kwargs), = calls
+  assert args == ("/tmp/unused",) and kwargs["train_steps"] == 1500 and kwargs["seed"] == 2
+  # quickstart_lib puts extra_bindings after train_steps: TFDIS_SMOKE's TRAIN_STEPS = 2 wins
+  assert kwargs["extra_bindings"] == smoke.SETTINGS["train"]
+  assert kwargs["eval_bindings"] == smoke.SETTINGS["evaluate"]
+  monkeypatch.delenv("TFDIS_SMOKE")
+  quickstart_lib.run_command("/tmp/unused")
+  assert calls[1][1]["extra_bindings"] == () and calls[1][1]["eval_bindings"] == ()
+

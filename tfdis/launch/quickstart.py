@@ -17,7 +17,6 @@ from absl import app
 from absl import flags
 
 from tfdis.launch import quickstart_lib
-from tfdis.launch import smoke
 
 _MODEL_DIR = flags.DEFINE_string("model_dir", "/tmp/tfdis_quickstart", "Output folder.")
 _TRAIN_STEPS = flags.DEFINE_integer("train_steps", None, "Override of gin/quickstart.gin's TRAIN_STEPS.")
@@ -26,8 +25,7 @@ _SEED = flags.DEFINE_integer("seed", 0, "Training seed (the printed expected ran
 
 def main(argv):
   del argv
-  quickstart_lib.run(_MODEL_DIR.value, train_steps=_TRAIN_STEPS.value, seed=_SEED.value,
-                     extra_bindings=smoke.bindings("train"), eval_bindings=smoke.bindings("evaluate"))
+  quickstart_lib.run_command(_MODEL_DIR.value, train_steps=_TRAIN_STEPS.value, seed=_SEED.value)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ import os
 from tfdis import runs
 from tfdis.export import export_lib
 from tfdis.launch import evaluate_lib
+from tfdis.launch import smoke
 from tfdis.launch import train_lib
 
 QUICKSTART_GIN = "gin/quickstart.gin"
@@ -30,6 +31,12 @@ def expected_lines(results, configured_steps):
   if results["step"] != configured_steps:
     lines.append(f"    (measured at {configured_steps} steps; this run has {results['step']}: not comparable)")
   return lines
+
+
+def run_command(model_dir, train_steps=None, seed=0):
+  """What `python -m tfdis.launch.quickstart` runs: `run` with TFDIS_SMOKE's bindings after its own."""
+  return run(model_dir, train_steps=train_steps, seed=seed, extra_bindings=smoke.bindings("train"),
+             eval_bindings=smoke.bindings("evaluate"))
 
 
 def run(model_dir, train_steps=None, extra_bindings=(), eval_bindings=(), out=print, seed=0):
