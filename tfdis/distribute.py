@@ -12,8 +12,9 @@ def make_strategy(name="auto", tpu_address=""):
   """Returns the `tf.distribute.Strategy` named `name`.
 
   Args:
-    name: "auto" (MirroredStrategy over all GPUs if there are several, else the default one-device
-      strategy), "one_device", "mirrored", "multi_worker" (reads `TF_CONFIG`), or "tpu" (untested here).
+    name: "auto" (MirroredStrategy over all GPUs if there are several, else "one_device"), "one_device"
+      (OneDeviceStrategy on the first GPU; without a GPU, TensorFlow's default strategy), "mirrored",
+      "multi_worker" (reads `TF_CONFIG`), or "tpu" (untested here).
     tpu_address: TPU name or grpc address for "tpu".
 
   Returns:
@@ -28,7 +29,12 @@ def make_strategy(name="auto", tpu_address=""):
     name = "mirrored" if len(tf.config.list_logical_devices("GPU")) > 1 else "one_device"
   if name == "one_device":
     gpus = tf.config.list_logical_devices("GPU")
-    return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+    if not gpus:
+      # TensorFlow's default strategy: the same one CPU as OneDeviceStrategy("/cpu:0"), but `fit` reads the
+      # dataset in place instead of through a MultiDeviceIterator, whose autotuned per-device iterators stalled
+      # the process for up to 20 s when garbage-collected (`tfdis.data.pipeline.without_autotune`).
+      return tf.distribute.get_strategy()
+    return tf.distribute.OneDeviceStrategy(gpus[0].name)
   if name == "mirrored":
     gpus = tf.config.list_logical_devices("GPU")
     if gpus:

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -131,3 +132,15 @@ def test_train_cli_prints_one_error_line_without_the_flag_dump(tmp_path):
   assert len(errors) == 1 and "macro BETTA is read by nothing" in errors[0] and "Did you mean BETA?" in errors[0]
   assert "Gin files; later ones override" not in done.stderr and "USAGE" not in done.stderr
   assert not os.path.exists(tmp_path / "checkpoints")
+
+
+def test_fit_reads_a_dataset_without_autotune_in_place(tmp_path, monkeypatch):
+  """No MultiDeviceIterator and no autotuned iterator for one replica (`pipeline.without_autotune`)."""
+  seen = []
+  fit = keras.Model.fit
+  def recording_fit(model, x=None, **kwargs):
+    seen.append((x.options().autotune.enabled, model.distribute_strategy.experimental_distribute_dataset(x) is x))
+    return fit(model, x, **kwargs)
+  monkeypatch.setattr(keras.Model, "fit", recording_fit)
+  _run(tmp_path, steps=2, strategy="auto")
+  assert seen == [(False, True)]  # the default strategy hands `fit` the dataset itself

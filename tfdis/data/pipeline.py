@@ -9,6 +9,19 @@ import numpy as np
 import tensorflow as tf
 
 
+def without_autotune(dataset):
+  """`dataset` with tf.data autotuning off; every iterator tfdis makes reads through this.
+
+  An autotuned iterator runs a model thread that sleeps between its optimization passes. Under TensorFlow 2.21,
+  deleting such an iterator from a garbage collection (Keras' iterators sit in reference cycles) waits for the
+  sleep to end, up to about 20 s with no CPU used (bench/BENCHMARKS.md, "Idle stalls"). Without autotuning,
+  `AUTOTUNE` parallelism means one call per CPU core and a prefetch buffer of one element.
+  """
+  options = tf.data.Options()
+  options.autotune.enabled = False
+  return dataset.with_options(options)
+
+
 def deterministic(dataset):
   """`dataset` with deterministic element order enforced (parallel maps keep their input order)."""
   options = tf.data.Options()
@@ -49,12 +62,12 @@ def train_batches(dataset_fn, batch_size, seed=0, step=0):
     An infinite, prefetched `tf.data.Dataset` of batches.
   """
   dataset = dataset_fn(split="train", seed=seed, start_index=step * batch_size)
-  return prefetched(deterministic(batched(dataset, batch_size)))
+  return without_autotune(prefetched(deterministic(batched(dataset, batch_size))))
 
 
 def eval_batches(dataset_fn, batch_size, split="test"):
   """Batches of a finite split, the last one partial: for evaluation over every element."""
-  return prefetched(batched(dataset_fn(split=split), batch_size, drop_remainder=False))
+  return without_autotune(prefetched(batched(dataset_fn(split=split), batch_size, drop_remainder=False)))
 
 
 def take_numpy(dataset, num):
@@ -62,7 +75,7 @@ def take_numpy(dataset, num):
 
   Fewer rows are returned when a finite dataset has fewer elements.
   """
-  rows = dataset.take(num).batch(max(num, 1))
+  rows = without_autotune(dataset.take(num).batch(max(num, 1)))
   for batch in rows.as_numpy_iterator():
     return batch
   return {key: np.zeros((0, *spec.shape), spec.dtype.as_numpy_dtype)

@@ -20,14 +20,14 @@ import tensorflow as tf
 from tfdis import distribute
 from tfdis import logs
 from tfdis import runs
+from tfdis.data import pipeline
 from tfdis.launch import callbacks
 from tfdis.runs import checkpoints
 from tfdis.runs import run_lock
 
 
 def _summary_images(dataset_fn, seed, count=8):
-  batch = next(iter(dataset_fn(split="train", seed=seed + 1).batch(count).take(1)))
-  return batch["image"]
+  return tf.constant(pipeline.take_numpy(dataset_fn(split="train", seed=seed + 1), count)["image"])
 
 
 def restore_or_initialize(manager, model):
@@ -93,7 +93,7 @@ def _train_locked(model_dir, strategy, model_fn, dataset_fn, optimizer_fn, batch
   # A model may consume several batches per step (Lr/Li-VAE's fresh GM batches): they come stacked as one.
   step_batch = batch_size * getattr(model, "batches_per_step", 1)
   data = dataset_fn(split="train", seed=seed, start_index=initial_step * step_batch)
-  data = data.batch(step_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+  data = pipeline.without_autotune(data.batch(step_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE))
   fit_callbacks = [
       callbacks.DivergenceGuard(manager),
       callbacks.StopAtStep(train_steps),

@@ -16,6 +16,7 @@ import numpy as np
 import tensorflow as tf
 
 from tfdis import metrics
+from tfdis.data import pipeline
 
 
 def encode_parts(model, images, labels, batch_size=256):
@@ -61,8 +62,8 @@ def reconstructions(model, images, labels):
 
 def labeled_test_set(dataset_fn, num):
   """(images, labels) NumPy arrays of the first `num` elements of `dataset_fn(split="test")`."""
-  batch = next(iter(dataset_fn(split="test").batch(num).take(1)))
-  return batch["image"].numpy(), batch["label"].numpy().astype(np.int32)
+  batch = pipeline.take_numpy(dataset_fn(split="test"), num)
+  return batch["image"], batch["label"].astype(np.int32)
 
 
 def _test_set(ctx):
