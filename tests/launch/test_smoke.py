@@ -52,4 +52,3 @@ def test_the_quick_start_passes_the_smoke_bindings_after_its_own(monkeypatch):
   monkeypatch.delenv("TFDIS_SMOKE")
   quickstart_lib.run_command("/tmp/unused")
   assert calls[1][1]["extra_bindings"] == () and calls[1][1]["eval_bindings"] == ()
-

@@ -14,7 +14,7 @@ def without_autotune(dataset):
 
   An autotuned iterator runs a model thread that sleeps between its optimization passes. Under TensorFlow 2.21,
   deleting such an iterator from a garbage collection (Keras' iterators sit in reference cycles) waits for the
-  sleep to end, up to about 20 s with no CPU used (bench/BENCHMARKS.md, "Idle stalls"). Without autotuning,
+  sleep to end, up to about 20 s with no CPU used (bench/idle_stalls.py). Without autotuning,
   `AUTOTUNE` parallelism means one call per CPU core and a prefetch buffer of one element.
   """
   options = tf.data.Options()
